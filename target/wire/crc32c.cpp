@@ -56,9 +56,9 @@ std::uint32_t update_slicing8(std::uint32_t crc, const std::uint8_t* p, std::siz
   while (n >= 8) {
     const std::uint32_t lo = crc ^ load_le32(p);
     const std::uint32_t hi = load_le32(p + 4);
-    crc = kTables[7][lo & 0xffu] ^ kTables[6][(lo >> 8) & 0xffu] ^
-          kTables[5][(lo >> 16) & 0xffu] ^ kTables[4][lo >> 24] ^ kTables[3][hi & 0xffu] ^
-          kTables[2][(hi >> 8) & 0xffu] ^ kTables[1][(hi >> 16) & 0xffu] ^ kTables[0][hi >> 24];
+    crc = kTables[7][lo & 0xffu] ^ kTables[6][(lo >> 8) & 0xffu] ^ kTables[5][(lo >> 16) & 0xffu] ^
+          kTables[4][lo >> 24] ^ kTables[3][hi & 0xffu] ^ kTables[2][(hi >> 8) & 0xffu] ^
+          kTables[1][(hi >> 16) & 0xffu] ^ kTables[0][hi >> 24];
     p += 8;
     n -= 8;
   }
@@ -70,8 +70,7 @@ std::uint32_t update_slicing8(std::uint32_t crc, const std::uint8_t* p, std::siz
 // The SSE4.2 `crc32` instruction computes exactly this CRC (Castagnoli,
 // reflected), so the register state is interchangeable with the portable one.
 __attribute__((target("sse4.2"))) std::uint32_t update_sse42(std::uint32_t crc,
-                                                             const std::uint8_t* p,
-                                                             std::size_t n) {
+                                                             const std::uint8_t* p, std::size_t n) {
   while (n > 0 && (reinterpret_cast<std::uintptr_t>(p) & 7u) != 0) {
     crc = _mm_crc32_u8(crc, *p++);
     --n;
@@ -124,9 +123,13 @@ std::uint32_t crc32c_update_portable(std::uint32_t state, ByteView data) {
   return update_slicing8(state, data.data(), data.size());
 }
 
-std::uint32_t crc32c(ByteView data) { return crc32c_finish(crc32c_update(kCrc32cInit, data)); }
+std::uint32_t crc32c(ByteView data) {
+  return crc32c_finish(crc32c_update(kCrc32cInit, data));
+}
 
-std::string_view crc32c_implementation() { return implementation().name; }
+std::string_view crc32c_implementation() {
+  return implementation().name;
+}
 
 // Digest byte order. RFC 3720 Appendix B.4 gives the CRC of 32 zero bytes as
 // the digest bytes "aa 36 91 8a" (byte 0..3), while the conventional CRC-32C
@@ -140,6 +143,8 @@ void store_digest(std::uint8_t* p, std::uint32_t crc) {
   p[3] = static_cast<std::uint8_t>((crc >> 24) & 0xffu);
 }
 
-std::uint32_t load_digest(const std::uint8_t* p) { return load_le32(p); }
+std::uint32_t load_digest(const std::uint8_t* p) {
+  return load_le32(p);
+}
 
 }  // namespace iscsi::wire

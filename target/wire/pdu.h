@@ -107,8 +107,8 @@ enum class LoginStage : std::uint8_t {
 };
 
 // §10.12 Login Request (0x03).
+// The I bit is fixed at 1 by the figure and is therefore not a field.
 struct LoginRequest {
-  bool immediate = true;  // the I bit is always 1 (§10.12)
   bool transit = false;   // T
   bool continue_ = false;  // C
   std::uint8_t csg = 0;   // CSG, 2 bits

@@ -235,6 +235,14 @@ bool has_reserved_bits_set(ByteView bhs) {
   return false;
 }
 
+bool has_fixed_bits_clear(ByteView bhs) {
+  if (bhs.size() < kBhsLength) return false;
+  for (const FixedBit& b : fixed_bits(static_cast<Opcode>(bhs[0] & kOpcodeMask))) {
+    if ((bhs[b.offset] & b.mask) != b.mask) return true;
+  }
+  return false;
+}
+
 Bytes full_cdb(const ScsiCommand& cmd) {
   Bytes cdb(cmd.cdb.begin(), cmd.cdb.end());
   for (const Ahs& a : cmd.ahs) {

@@ -46,6 +46,11 @@ const std::array<std::uint8_t, kBhsLength>& reserved_mask(Opcode op);
 // ignore these (§10); conformance reports show them.
 bool has_reserved_bits_set(ByteView bhs);
 
+// True when a bit the PDU's figure fixes at 1 is 0 in `bhs` (e.g. byte 1
+// bit 7 of a NOP-Out, the I bit of a Login Request). Decoding ignores these
+// bits like reserved ones; conformance reports show them.
+bool has_fixed_bits_clear(ByteView bhs);
+
 // For ScsiCommand: the full CDB (the 16 bytes of the BHS followed by the
 // Extended CDB AHS, §10.2.2.3), and the bidirectional read length (§10.2.2.4).
 Bytes full_cdb(const ScsiCommand& cmd);

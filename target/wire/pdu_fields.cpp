@@ -126,7 +126,6 @@ template <>
 struct Layout<LoginRequest> {
   using T = LoginRequest;
   static constexpr std::array fields{
-      flag<&T::immediate>("I", 0, kImmediateBit),
       flag<&T::transit>("T", 1, 0x80),
       flag<&T::continue_>("C", 1, 0x40),
       bits<&T::csg>("CSG", 1, 0x0c),
@@ -140,7 +139,7 @@ struct Layout<LoginRequest> {
       uint_at<&T::cmd_sn>("CmdSN", 24, 4),
       uint_at<&T::exp_stat_sn>("ExpStatSN", 28, 4),
   };
-  static constexpr std::array<FixedBit, 0> fixed{};
+  static constexpr std::array fixed{FixedBit{0, kImmediateBit}};  // "|.|1| 0x03|"
 };
 
 // §10.10.

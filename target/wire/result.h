@@ -9,6 +9,7 @@ namespace iscsi::wire {
 
 template <class E>
 struct Unexpected {
+  explicit Unexpected(E e) : error(std::move(e)) {}
   E error;
 };
 template <class E>

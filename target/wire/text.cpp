@@ -92,8 +92,8 @@ Result<std::vector<KeyValue>, TextError> parse(ByteView text, const ParseLimits&
     }
     if (value.size() > limits.max_value_length) {
       return fail(TextErrc::ValueTooLong, index,
-                  "value of " + std::to_string(value.size()) + " bytes for key " + std::string(key) +
-                      ", limit " + std::to_string(limits.max_value_length));
+                  "value of " + std::to_string(value.size()) + " bytes for key " +
+                      std::string(key) + ", limit " + std::to_string(limits.max_value_length));
     }
     if (pairs.size() >= limits.max_pairs) {
       return fail(TextErrc::TooManyPairs, index,

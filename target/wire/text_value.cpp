@@ -9,10 +9,18 @@ namespace iscsi::wire::text {
 
 namespace {
 
-bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
-bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_letter(char c) { return is_upper(c) || is_lower(c); }
+bool is_upper(char c) {
+  return c >= 'A' && c <= 'Z';
+}
+bool is_lower(char c) {
+  return c >= 'a' && c <= 'z';
+}
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_letter(char c) {
+  return is_upper(c) || is_lower(c);
+}
 
 // §5.1 standard-label characters: letters, digits, dot, minus, plus,
 // commercial at, underscore.
@@ -27,7 +35,9 @@ int hex_value(char c) {
   return -1;
 }
 
-bool is_lower_hex_digit(char c) { return is_digit(c) || (c >= 'a' && c <= 'f'); }
+bool is_lower_hex_digit(char c) {
+  return is_digit(c) || (c >= 'a' && c <= 'f');
+}
 
 // The base64 alphabet of RFC 2045 §6.8 (Table 1).
 constexpr std::string_view kBase64Alphabet =
@@ -43,7 +53,9 @@ constexpr std::array<std::int8_t, 256> make_base64_decode() {
 }
 constexpr std::array<std::int8_t, 256> kBase64Decode = make_base64_decode();
 
-int base64_value(char c) { return kBase64Decode[static_cast<unsigned char>(c)]; }
+int base64_value(char c) {
+  return kBase64Decode[static_cast<unsigned char>(c)];
+}
 
 // §5.1 hex-constant: "0x" or "0X" followed by one or more hex digits.
 // Returns the digits, or nullopt when `s` is not a hex-constant.
@@ -255,7 +267,9 @@ std::optional<bool> parse_boolean(std::string_view s) {
   return std::nullopt;
 }
 
-std::string_view format_boolean(bool v) { return v ? "Yes" : "No"; }
+std::string_view format_boolean(bool v) {
+  return v ? "Yes" : "No";
+}
 
 std::optional<std::uint64_t> parse_numerical(std::string_view s, bool allow_base64) {
   if (hex_digits(s)) return parse_hex_number(s);
@@ -268,7 +282,9 @@ std::optional<std::uint64_t> parse_numerical(std::string_view s, bool allow_base
   return parse_decimal(s);
 }
 
-std::string format_numerical(std::uint64_t v) { return std::to_string(v); }
+std::string format_numerical(std::uint64_t v) {
+  return std::to_string(v);
+}
 
 std::optional<std::pair<std::uint64_t, std::uint64_t>> parse_range(std::string_view s) {
   // §5.1 numerical-range: "Two numerical-values separated by a tilde where
@@ -295,8 +311,8 @@ std::optional<Bytes> parse_binary(std::string_view s, std::size_t max_bytes, boo
     std::size_t i = 0;
     if (n % 2 != 0) out.push_back(static_cast<std::uint8_t>(hex_value((*digits)[i++])));
     for (; i < n; i += 2) {
-      out.push_back(static_cast<std::uint8_t>((hex_value((*digits)[i]) << 4) |
-                                              hex_value((*digits)[i + 1])));
+      out.push_back(
+          static_cast<std::uint8_t>((hex_value((*digits)[i]) << 4) | hex_value((*digits)[i + 1])));
     }
     return out;
   }
@@ -323,15 +339,17 @@ std::optional<Bytes> parse_binary(std::string_view s, std::size_t max_bytes, boo
   return out;
 }
 
-std::string format_hex(ByteView bytes) { return "0x" + to_hex(bytes); }
+std::string format_hex(ByteView bytes) {
+  return "0x" + to_hex(bytes);
+}
 
 std::string format_base64(ByteView bytes) {
   std::string out = "0b";
   out.reserve(2 + (bytes.size() + 2) / 3 * 4);
   std::size_t i = 0;
   for (; i + 3 <= bytes.size(); i += 3) {
-    const std::uint32_t v = (std::uint32_t{bytes[i]} << 16) | (std::uint32_t{bytes[i + 1]} << 8) |
-                            bytes[i + 2];
+    const std::uint32_t v =
+        (std::uint32_t{bytes[i]} << 16) | (std::uint32_t{bytes[i + 1]} << 8) | bytes[i + 2];
     for (int shift = 18; shift >= 0; shift -= 6) out.push_back(kBase64Alphabet[(v >> shift) & 63]);
   }
   const std::size_t rest = bytes.size() - i;

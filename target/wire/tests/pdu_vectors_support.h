@@ -107,8 +107,7 @@ std::optional<T> DecodeAs(ByteView wire, DigestSettings digests = {}) {
     return std::nullopt;
   }
   if (const T* pdu = std::get_if<T>(&result.value())) return *pdu;
-  ADD_FAILURE() << "decoded to the wrong PDU type (variant index " << result.value().index()
-                << ")";
+  ADD_FAILURE() << "decoded to the wrong PDU type (variant index " << result.value().index() << ")";
   return std::nullopt;
 }
 
@@ -194,7 +193,6 @@ inline void ExpectPduEq(const TaskManagementRequest& got, const TaskManagementRe
 }
 
 inline void ExpectPduEq(const LoginRequest& got, const LoginRequest& want) {
-  EXPECT_EQ(got.immediate, want.immediate);
   EXPECT_EQ(got.transit, want.transit);
   EXPECT_EQ(got.continue_, want.continue_);
   EXPECT_EQ(got.csg, want.csg);

@@ -95,9 +95,9 @@ TEST(TextParse, TwoNulsAfterAPairAreNotOneDelimiter) {
 }
 
 TEST(TextParse, InvalidKeyNames) {
-  for (const Bytes& text : {raw("=value\0"), raw("lowercase=1\0"), raw("Key Name=1\0"),
-                            raw("1Key=1\0"), raw("Key/x=1\0"), raw("X-=1\0"), raw("X#=1\0"),
-                            raw("A=1\0\xff\xfe=2\0")}) {
+  for (const Bytes& text :
+       {raw("=value\0"), raw("lowercase=1\0"), raw("Key Name=1\0"), raw("1Key=1\0"),
+        raw("Key/x=1\0"), raw("X-=1\0"), raw("X#=1\0"), raw("A=1\0\xff\xfe=2\0")}) {
     const auto r = parse(text);
     ASSERT_FALSE(r.ok()) << to_hex(text);
     EXPECT_EQ(r.error().code, TextErrc::InvalidKeyName) << to_hex(text);
@@ -306,7 +306,9 @@ TEST(TextSplit, EmptyTextIsOneEmptySegment) {
   EXPECT_TRUE(parts[0].empty());
 }
 
-TEST(TextSplit, ZeroMaxYieldsNoSegments) { EXPECT_TRUE(split(raw("A=1\0"), 0).empty()); }
+TEST(TextSplit, ZeroMaxYieldsNoSegments) {
+  EXPECT_TRUE(split(raw("A=1\0"), 0).empty());
+}
 
 TEST(TextSplit, SplitAssembleRoundTrip) {
   Pairs pairs;
