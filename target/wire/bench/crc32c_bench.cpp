@@ -43,4 +43,3 @@ BENCHMARK(BM_Crc32cPortable)->Arg(4 << 10)->Arg(64 << 10)->Arg(1 << 20);
 
 }  // namespace
 
-BENCHMARK_MAIN();
