@@ -53,10 +53,6 @@ const TcpConnection* PcapWriter::connection(ConnectionId id) const {
 wire::Result<std::size_t, PcapError> PcapWriter::write_frames(
     const wire::Result<std::vector<Bytes>, std::string>& frames, Timestamp at) {
   if (!frames) return fail(frames.error());
-  if (!handles_) return fail("the writer was moved from");
-  if (at.count() < 0) return fail("timestamps before the Unix epoch cannot be written");
-  // The file format stores seconds in 32 bits.
-  if (at.count() / 1'000'000 > 0xffffffffLL) return fail("timestamp beyond the year 2106");
   for (const Bytes& frame : frames.value()) {
     const Timestamp stamp = std::max(at, last_frame_time_ + Timestamp(1));
     pcap_pkthdr header{};
@@ -71,8 +67,19 @@ wire::Result<std::size_t, PcapError> PcapWriter::write_frames(
   return frames.value().size();
 }
 
+std::optional<PcapError> PcapWriter::check_writable(Timestamp at) const {
+  if (!handles_) return PcapError{"the writer was moved from"};
+  if (at.count() < 0) return PcapError{"timestamps before the Unix epoch cannot be written"};
+  // The file format stores seconds in 32 bits.
+  if (at.count() / 1'000'000 > 0xffffffffLL) return PcapError{"timestamp beyond the year 2106"};
+  return std::nullopt;
+}
+
 wire::Result<ConnectionId, PcapError> PcapWriter::open_connection(const TcpConnectionConfig& config,
                                                                   Timestamp at) {
+  // Checked before the connection model advances, so that a refused call
+  // leaves no gap in its sequence numbers.
+  if (auto e = check_writable(at)) return wire::Unexpected(*e);
   auto created = TcpConnection::create(config);
   if (!created) return fail(created.error());
   TcpConnection conn = std::move(created.value());
@@ -85,18 +92,21 @@ wire::Result<ConnectionId, PcapError> PcapWriter::open_connection(const TcpConne
 wire::Result<std::size_t, PcapError> PcapWriter::send(ConnectionId id, Direction from,
                                                       ByteView data, Timestamp at) {
   if (id >= connections_.size()) return fail("unknown connection " + std::to_string(id));
+  if (auto e = check_writable(at)) return wire::Unexpected(*e);
   return write_frames(connections_[id].send(from, data), at);
 }
 
-wire::Result<std::size_t, PcapError> PcapWriter::close_connection(ConnectionId id,
-                                                                  Direction closer, Timestamp at) {
+wire::Result<std::size_t, PcapError> PcapWriter::close_connection(ConnectionId id, Direction closer,
+                                                                  Timestamp at) {
   if (id >= connections_.size()) return fail("unknown connection " + std::to_string(id));
+  if (auto e = check_writable(at)) return wire::Unexpected(*e);
   return write_frames(connections_[id].close(closer), at);
 }
 
-wire::Result<std::size_t, PcapError> PcapWriter::reset_connection(ConnectionId id,
-                                                                  Direction sender, Timestamp at) {
+wire::Result<std::size_t, PcapError> PcapWriter::reset_connection(ConnectionId id, Direction sender,
+                                                                  Timestamp at) {
   if (id >= connections_.size()) return fail("unknown connection " + std::to_string(id));
+  if (auto e = check_writable(at)) return wire::Unexpected(*e);
   return write_frames(connections_[id].reset(sender), at);
 }
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -75,6 +76,8 @@ class PcapWriter {
   struct Handles;
   explicit PcapWriter(std::unique_ptr<Handles> handles);
 
+  // Why a call at time `at` cannot write, if it cannot.
+  std::optional<PcapError> check_writable(Timestamp at) const;
   wire::Result<std::size_t, PcapError> write_frames(
       const wire::Result<std::vector<Bytes>, std::string>& frames, Timestamp at);
 

@@ -19,7 +19,7 @@ namespace iscsi::capture {
 constexpr MacAddress kClientMac{0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
 constexpr MacAddress kServerMac{0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
 constexpr Ipv4Address kLoopback{127, 0, 0, 1};
-constexpr std::uint16_t kIscsiPort = 3260;  // RFC 3720 §13.3 well-known port
+constexpr std::uint16_t kIscsiPort = 3260;  // the IANA-registered iSCSI target port
 
 struct TcpEndpoint {
   MacAddress mac{};
@@ -50,8 +50,8 @@ struct TcpConnectionConfig {
 
 // Largest MSS the model accepts: Ethernet + IPv4 + TCP headers + MSS must fit
 // in 65535 bytes, the capture's snapshot length.
-constexpr std::uint16_t kMaxMss =
-    static_cast<std::uint16_t>(65535 - kEthernetHeaderLength - kIpv4HeaderLength - kTcpHeaderLength);
+constexpr std::uint16_t kMaxMss = static_cast<std::uint16_t>(65535 - kEthernetHeaderLength -
+                                                             kIpv4HeaderLength - kTcpHeaderLength);
 
 enum class Direction : std::uint8_t {
   ClientToServer,  // initiator to target
@@ -88,7 +88,7 @@ class TcpConnection {
  private:
   struct Side {
     TcpEndpoint endpoint;
-    std::uint32_t next_seq = 0;   // SND.NXT
+    std::uint32_t next_seq = 0;       // SND.NXT
     std::uint32_t acked_by_peer = 0;  // highest ACK the peer has sent for this side's data
     std::uint16_t next_ip_id = 0;
   };

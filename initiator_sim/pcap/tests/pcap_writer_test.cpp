@@ -135,8 +135,9 @@ TEST_F(PcapWriterTest, TimestampsNeverRunBackwards) {
     auto id = writer->open_connection(Timestamp(5'000'000));
     ASSERT_TRUE(id.ok());
     // Earlier than the handshake: stamped just after it instead.
-    ASSERT_TRUE(writer->send(*id, Direction::ClientToServer, std::vector<std::uint8_t>(10, 1),
-                             Timestamp(1'000'000))
+    ASSERT_TRUE(writer
+                    ->send(*id, Direction::ClientToServer, std::vector<std::uint8_t>(10, 1),
+                           Timestamp(1'000'000))
                     .ok());
   }
   ReadCapture cap = read_capture(file);
@@ -204,6 +205,24 @@ TEST_F(PcapWriterTest, ErrorsAreValues) {
   EXPECT_FALSE(writer->send(*id, Direction::ClientToServer, one, Timestamp(3)).ok());
   EXPECT_TRUE(writer->flush().ok());
   EXPECT_EQ(writer->frames_written(), 6u);
+}
+
+TEST_F(PcapWriterTest, RefusedCallLeavesNoSequenceGap) {
+  const std::string file = path("refused.pcap");
+  const std::uint8_t bytes[] = {1, 2, 3, 4};
+  {
+    auto writer = PcapWriter::create(file);
+    ASSERT_TRUE(writer.ok());
+    auto id = writer->open_connection(Timestamp(10));
+    ASSERT_TRUE(id.ok());
+    EXPECT_FALSE(writer->send(*id, Direction::ClientToServer, bytes, Timestamp(-5)).ok());
+    ASSERT_TRUE(writer->send(*id, Direction::ClientToServer, bytes, Timestamp(20)).ok());
+  }
+  ReadCapture cap = read_capture(file);
+  ASSERT_EQ(cap.frames.size(), 5u);
+  // The data segment follows the handshake directly: ISN + 1.
+  EXPECT_EQ(cap.frames[3].parsed.seq, cap.frames[0].parsed.seq + 1);
+  EXPECT_EQ(cap.frames[3].parsed.payload, std::vector<std::uint8_t>(bytes, bytes + 4));
 }
 
 TEST_F(PcapWriterTest, LargeMssKeepsFramesWithinSnapshotLength) {
