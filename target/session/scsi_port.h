@@ -1,0 +1,44 @@
+// What the iSCSI session layer needs from the SCSI layer: plan a command
+// (direction and length from the CDB), execute it, and apply task
+// management. The reference target implements it over scsi::ScsiTarget;
+// tests use fakes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "wire/bytes.h"
+
+namespace iscsi::session {
+
+enum class DataDirection : std::uint8_t { None, Read, Write };
+
+struct ScsiOutcome {
+  std::uint8_t status = 0;  // SAM status: GOOD 0x00, CHECK CONDITION 0x02, ...
+  wire::Bytes sense;        // fixed-format sense data, when status is CHECK CONDITION
+  wire::Bytes data_in;      // at most the capacity execute() was given
+};
+
+struct ScsiPlan {
+  DataDirection direction = DataDirection::None;
+  // Bytes the CDB transfers (SCSI's own transfer length or allocation length).
+  std::uint32_t transfer_length = 0;
+  // Set when the command ends without any data transfer (bad CDB, unknown
+  // LUN, unit attention, ...).
+  std::optional<ScsiOutcome> early;
+};
+
+enum class ResetKind : std::uint8_t { LogicalUnit, TargetWarm, TargetCold };
+
+class ScsiPort {
+ public:
+  virtual ~ScsiPort() = default;
+  // `lun` is the 8-byte LUN field of the PDU; `nexus` identifies the I_T nexus.
+  virtual ScsiPlan plan(std::uint64_t lun, wire::ByteView cdb, std::uint64_t nexus) = 0;
+  virtual ScsiOutcome execute(std::uint64_t lun, wire::ByteView cdb, std::uint64_t nexus,
+                              wire::ByteView data_out, std::uint32_t data_in_capacity) = 0;
+  virtual bool lun_exists(std::uint64_t lun) const = 0;
+  virtual void reset(ResetKind kind, std::uint64_t lun, std::uint64_t nexus) = 0;
+};
+
+}  // namespace iscsi::session

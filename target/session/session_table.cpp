@@ -1,0 +1,65 @@
+#include "session/session_table.h"
+
+namespace iscsi::session {
+
+std::optional<std::uint16_t> SessionTable::create(const SessionKey& key,
+                                                  negotiation::SessionType type,
+                                                  std::function<void()> close,
+                                                  std::uint64_t* nexus_id) {
+  std::function<void()> close_old;
+  std::uint16_t tsih = 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = by_key_.find(key); it != by_key_.end()) {
+      auto old = by_tsih_.find(it->second);
+      if (old != by_tsih_.end()) {
+        close_old = std::move(old->second.close);
+        by_tsih_.erase(old);
+      }
+      by_key_.erase(it);
+    }
+    // §10.12.6: TSIH 0 is reserved for "new session"; pick the next free one.
+    for (std::uint32_t tries = 0; tries < 0xffff; ++tries) {
+      const std::uint16_t candidate = next_tsih_;
+      next_tsih_ = static_cast<std::uint16_t>(next_tsih_ == 0xffff ? 1 : next_tsih_ + 1);
+      if (!by_tsih_.contains(candidate)) {
+        tsih = candidate;
+        break;
+      }
+    }
+    if (tsih != 0) {
+      SessionInfo info{tsih, key, type, next_nexus_++, std::move(close)};
+      if (nexus_id) *nexus_id = info.nexus_id;
+      by_key_[key] = tsih;
+      by_tsih_.emplace(tsih, std::move(info));
+    }
+  }
+  // Outside the lock: close() may call back into remove().
+  if (close_old) close_old();
+  if (tsih == 0) return std::nullopt;
+  return tsih;
+}
+
+void SessionTable::remove(std::uint16_t tsih) {
+  std::lock_guard lock(mutex_);
+  auto it = by_tsih_.find(tsih);
+  if (it == by_tsih_.end()) return;
+  auto k = by_key_.find(it->second.key);
+  if (k != by_key_.end() && k->second == tsih) by_key_.erase(k);
+  by_tsih_.erase(it);
+}
+
+std::optional<SessionInfo> SessionTable::find(std::uint16_t tsih) const {
+  std::lock_guard lock(mutex_);
+  auto it = by_tsih_.find(tsih);
+  if (it == by_tsih_.end()) return std::nullopt;
+  SessionInfo copy = it->second;
+  return copy;
+}
+
+std::size_t SessionTable::size() const {
+  std::lock_guard lock(mutex_);
+  return by_tsih_.size();
+}
+
+}  // namespace iscsi::session
