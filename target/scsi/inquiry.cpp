@@ -1,0 +1,178 @@
+#include "scsi/inquiry.h"
+
+#include <algorithm>
+#include <array>
+#include <string_view>
+
+namespace iscsi::scsi {
+
+namespace {
+
+constexpr std::array<std::uint8_t, 5> kPages = {
+    vpd::kSupportedPages, vpd::kUnitSerialNumber, vpd::kDeviceIdentification,
+    vpd::kBlockLimits, vpd::kBlockDeviceCharacteristics,
+};
+
+// SPC-4 standard INQUIRY data, VERSION DESCRIPTOR values (codes for "no version claimed").
+constexpr std::uint16_t kVersionSam5 = 0x00a0;
+constexpr std::uint16_t kVersionIscsi = 0x0960;
+constexpr std::uint16_t kVersionSpc4 = 0x0460;
+constexpr std::uint16_t kVersionSbc3 = 0x04c0;
+
+constexpr std::size_t kStandardLength = 74;
+
+// Left-aligned ASCII, space padded (SPC-4 §4.4.1).
+void put_ascii(wire::Bytes& out, std::size_t at, std::size_t width, std::string_view s) {
+  for (std::size_t i = 0; i < width; ++i) {
+    out[at + i] = i < s.size() ? static_cast<std::uint8_t>(s[i]) : ' ';
+  }
+}
+
+wire::Bytes page_header(std::uint8_t peripheral, std::uint8_t page) {
+  return wire::Bytes{peripheral, page, 0, 0};
+}
+
+void set_page_length(wire::Bytes& page) {
+  wire::store_be16(&page[2], static_cast<std::uint16_t>(page.size() - 4));
+}
+
+// SPC-4 Device Identification VPD page, designation descriptor: PROTOCOL IDENTIFIER | CODE SET,
+// PIV | ASSOCIATION | DESIGNATOR TYPE, reserved, DESIGNATOR LENGTH.
+void put_designator(wire::Bytes& out, std::uint8_t proto_codeset, std::uint8_t piv_assoc_type,
+                    wire::ByteView designator) {
+  out.push_back(proto_codeset);
+  out.push_back(piv_assoc_type);
+  out.push_back(0);
+  out.push_back(static_cast<std::uint8_t>(designator.size()));
+  out.insert(out.end(), designator.begin(), designator.end());
+}
+
+// SCSI name string designator: UTF-8, null terminated, null padded to a
+// multiple of four bytes (SPC-4 Device Identification VPD page, SCSI name string designator format).
+wire::Bytes name_string(std::string_view name) {
+  wire::Bytes d(name.begin(), name.end());
+  d.push_back(0);
+  while (d.size() % 4 != 0) d.push_back(0);
+  return d;
+}
+
+constexpr std::uint8_t kProtocolIscsi = 0x5;     // SPC-4 §7.6.1 PROTOCOL IDENTIFIER values
+constexpr std::uint8_t kCodeSetBinary = 0x1;
+constexpr std::uint8_t kCodeSetUtf8 = 0x3;
+constexpr std::uint8_t kPiv = 0x80;
+constexpr std::uint8_t kAssocLu = 0x00;
+constexpr std::uint8_t kAssocTargetPort = 0x10;
+constexpr std::uint8_t kAssocTargetDevice = 0x20;
+constexpr std::uint8_t kTypeNaa = 0x3;
+constexpr std::uint8_t kTypeRelativeTargetPort = 0x4;
+constexpr std::uint8_t kTypeScsiNameString = 0x8;
+
+wire::Bytes supported_pages(std::uint8_t peripheral) {
+  wire::Bytes p = page_header(peripheral, vpd::kSupportedPages);
+  p.insert(p.end(), kPages.begin(), kPages.end());
+  set_page_length(p);
+  return p;
+}
+
+wire::Bytes unit_serial_number(const VpdContext& ctx) {
+  wire::Bytes p = page_header(ctx.peripheral, vpd::kUnitSerialNumber);
+  p.insert(p.end(), ctx.identity.serial.begin(), ctx.identity.serial.end());
+  set_page_length(p);
+  return p;
+}
+
+wire::Bytes device_identification(const VpdContext& ctx) {
+  const Identity& id = ctx.identity;
+  wire::Bytes p = page_header(ctx.peripheral, vpd::kDeviceIdentification);
+
+  // The logical unit: NAA, binary, association 00b.
+  std::uint8_t naa[8];
+  wire::store_be64(naa, id.naa);
+  put_designator(p, kCodeSetBinary, kAssocLu | kTypeNaa, naa);
+
+  // The target port it is reached through: relative target port identifier
+  // (SPC-4 Device Identification VPD page, relative target port designator: two reserved
+  // bytes, then the identifier) ...
+  std::uint8_t rel[4] = {0, 0, 0, 0};
+  wire::store_be16(&rel[2], id.relative_port);
+  put_designator(p, static_cast<std::uint8_t>(kProtocolIscsi << 4 | kCodeSetBinary),
+                 kPiv | kAssocTargetPort | kTypeRelativeTargetPort, rel);
+  // ... and its SCSI target port name.
+  put_designator(p, static_cast<std::uint8_t>(kProtocolIscsi << 4 | kCodeSetUtf8),
+                 kPiv | kAssocTargetPort | kTypeScsiNameString,
+                 name_string(target_port_name(id.target_name, id.portal_group_tag)));
+  // The SCSI target device: its iSCSI name.
+  put_designator(p, static_cast<std::uint8_t>(kProtocolIscsi << 4 | kCodeSetUtf8),
+                 kPiv | kAssocTargetDevice | kTypeScsiNameString, name_string(id.target_name));
+  set_page_length(p);
+  return p;
+}
+
+wire::Bytes block_limits(const VpdContext& ctx) {
+  wire::Bytes p(64, 0);
+  p[0] = ctx.peripheral;
+  p[1] = vpd::kBlockLimits;
+  set_page_length(p);  // 003Ch
+  // OPTIMAL TRANSFER LENGTH GRANULARITY: one 4 KiB page of the backends.
+  const std::uint32_t granularity = ctx.block_size < 4096 ? 4096 / ctx.block_size : 1;
+  wire::store_be16(&p[6], static_cast<std::uint16_t>(granularity));
+  wire::store_be32(&p[8], ctx.max_transfer_blocks);  // MAXIMUM TRANSFER LENGTH
+  // OPTIMAL TRANSFER LENGTH 0 (not reported), no prefetch, UNMAP or WRITE
+  // SAME limits: those commands are not implemented.
+  return p;
+}
+
+wire::Bytes block_device_characteristics(const VpdContext& ctx) {
+  wire::Bytes p(64, 0);
+  p[0] = ctx.peripheral;
+  p[1] = vpd::kBlockDeviceCharacteristics;
+  set_page_length(p);  // 003Ch
+  wire::store_be16(&p[4], 0x0001);  // MEDIUM ROTATION RATE: non-rotating medium
+  return p;
+}
+
+}  // namespace
+
+std::span<const std::uint8_t> supported_vpd_pages() { return kPages; }
+
+bool vpd_page_supported(std::uint8_t page) {
+  return std::find(kPages.begin(), kPages.end(), page) != kPages.end();
+}
+
+wire::Bytes standard_inquiry(const Identity& id, bool removable, std::uint8_t peripheral) {
+  wire::Bytes d(kStandardLength, 0);
+  d[0] = peripheral;
+  d[1] = removable ? 0x80 : 0x00;  // RMB
+  d[2] = 0x06;                     // VERSION: SPC-4
+  d[3] = 0x10 | 0x02;              // HISUP, RESPONSE DATA FORMAT 2
+  d[4] = static_cast<std::uint8_t>(kStandardLength - 5);  // ADDITIONAL LENGTH
+  d[7] = 0x02;                     // CMDQUE
+  put_ascii(d, 8, 8, id.vendor);
+  put_ascii(d, 16, 16, id.product);
+  put_ascii(d, 32, 4, id.revision);
+  wire::store_be16(&d[58], kVersionSam5);
+  wire::store_be16(&d[60], kVersionIscsi);
+  wire::store_be16(&d[62], kVersionSpc4);
+  wire::store_be16(&d[64], kVersionSbc3);
+  return d;
+}
+
+wire::Bytes vpd_page(std::uint8_t page, const VpdContext& ctx) {
+  switch (page) {
+    case vpd::kSupportedPages: return supported_pages(ctx.peripheral);
+    case vpd::kUnitSerialNumber: return unit_serial_number(ctx);
+    case vpd::kDeviceIdentification: return device_identification(ctx);
+    case vpd::kBlockLimits: return block_limits(ctx);
+    case vpd::kBlockDeviceCharacteristics: return block_device_characteristics(ctx);
+    default: return {};
+  }
+}
+
+wire::Bytes vpd_supported_pages_only_self(std::uint8_t peripheral) {
+  wire::Bytes p = page_header(peripheral, vpd::kSupportedPages);
+  p.push_back(vpd::kSupportedPages);
+  set_page_length(p);
+  return p;
+}
+
+}  // namespace iscsi::scsi

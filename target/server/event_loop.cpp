@@ -1,0 +1,204 @@
+#include "server/event_loop.h"
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include "server/log.h"
+
+namespace iscsi::server {
+
+using Clock = session::TargetConnection::Clock;
+
+EventLoop::EventLoop(const session::TargetConfig& config, session::SessionTable& sessions,
+                     std::size_t max_pending_output)
+    : config_(config),
+      sessions_(sessions),
+      max_pending_output_(max_pending_output),
+      read_buffer_(1u << 20) {
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (epoll_fd_ >= 0 && wake_fd_ >= 0) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = wake_fd_;
+    epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
+  }
+}
+
+EventLoop::~EventLoop() {
+  for (auto& [fd, c] : conns_) ::close(fd);
+  conns_.clear();
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+  if (epoll_fd_ >= 0) ::close(epoll_fd_);
+}
+
+void EventLoop::wake() {
+  const std::uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+}
+
+void EventLoop::adopt(int fd) {
+  {
+    std::lock_guard lock(mutex_);
+    incoming_.push_back(fd);
+  }
+  wake();
+}
+
+void EventLoop::begin_shutdown(std::chrono::seconds wait) {
+  shutdown_wait_ = wait;
+  shutdown_requested_ = true;
+  wake();
+}
+
+void EventLoop::take_new_sockets() {
+  std::vector<int> fds;
+  {
+    std::lock_guard lock(mutex_);
+    fds.swap(incoming_);
+  }
+  for (int fd : fds) {
+    const int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    auto protocol = std::make_unique<session::TargetConnection>(config_, sessions_, Clock::now(),
+                                                                [this] { wake(); });
+    Conn c{fd, std::move(protocol)};
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLRDHUP;
+    ev.data.fd = fd;
+    if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+      ::close(fd);
+      continue;
+    }
+    conns_.emplace(fd, std::move(c));
+  }
+}
+
+void EventLoop::drop(int fd) {
+  auto it = conns_.find(fd);
+  if (it == conns_.end()) return;
+  if (!it->second.protocol->close_reason().empty()) {
+    log(LogLevel::Debug, "closing connection: " + it->second.protocol->close_reason());
+  }
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+  ::close(fd);
+  conns_.erase(it);
+}
+
+void EventLoop::update_events(Conn& c) {
+  epoll_event ev{};
+  ev.events = EPOLLRDHUP | (c.reading ? EPOLLIN : 0u) | (c.want_write ? EPOLLOUT : 0u);
+  ev.data.fd = c.fd;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c.fd, &ev);
+}
+
+void EventLoop::flush(Conn& c) {
+  for (;;) {
+    const auto out = c.protocol->pending_output();
+    if (out.empty()) break;
+    const ssize_t n = ::send(c.fd, out.data(), out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      c.protocol->consume_output(static_cast<std::size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    c.protocol->request_close();  // the peer is gone
+    return;
+  }
+  const bool pending = !c.protocol->pending_output().empty();
+  const bool reading = c.protocol->pending_output().size() < max_pending_output_;
+  if (pending != c.want_write || reading != c.reading) {
+    c.want_write = pending;
+    c.reading = reading;
+    update_events(c);
+  }
+}
+
+void EventLoop::service(Conn& c, bool readable) {
+  if (readable && c.reading) {
+    // Bounded per wake-up so one busy connection cannot starve the others.
+    for (int round = 0; round < 16; ++round) {
+      const ssize_t n = ::recv(c.fd, read_buffer_.data(), read_buffer_.size(), MSG_DONTWAIT);
+      if (n > 0) {
+        c.protocol->receive(wire::ByteView(read_buffer_.data(), static_cast<std::size_t>(n)),
+                            Clock::now());
+        if (c.protocol->wants_close() ||
+            c.protocol->pending_output().size() >= max_pending_output_) {
+          break;
+        }
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+      c.protocol->request_close();  // EOF or error
+      break;
+    }
+  }
+  flush(c);
+}
+
+void EventLoop::run() {
+  std::vector<epoll_event> events(64);
+  for (;;) {
+    if (shutdown_requested_ && !shutting_down_) {
+      shutting_down_ = true;
+      shutdown_deadline_ = Clock::now() + shutdown_wait_;
+      for (auto& [fd, c] : conns_) {
+        c.protocol->request_logout(shutdown_wait_, Clock::now());
+        flush(c);
+      }
+    }
+    if (shutting_down_ && (conns_.empty() || Clock::now() >= shutdown_deadline_)) break;
+
+    auto now = Clock::now();
+    int timeout_ms = 1000;
+    for (auto& [fd, c] : conns_) {
+      if (auto d = c.protocol->next_deadline()) {
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(*d - now).count();
+        timeout_ms = static_cast<int>(std::clamp<long long>(ms + 1, 0, timeout_ms));
+      }
+    }
+    if (shutting_down_) timeout_ms = std::min(timeout_ms, 100);
+    const int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), timeout_ms);
+    if (n < 0 && errno != EINTR) {
+      log(LogLevel::Error, "epoll_wait failed");
+      break;
+    }
+    for (int i = 0; i < n; ++i) {
+      const int fd = events[i].data.fd;
+      if (fd == wake_fd_) {
+        std::uint64_t v;
+        while (::read(wake_fd_, &v, sizeof v) > 0) {
+        }
+        take_new_sockets();
+        continue;
+      }
+      auto it = conns_.find(fd);
+      if (it == conns_.end()) continue;
+      const bool readable = events[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR);
+      service(it->second, readable);
+    }
+    now = Clock::now();
+    std::vector<int> closing;
+    for (auto& [fd, c] : conns_) {
+      if (auto d = c.protocol->next_deadline(); d && *d <= now) {
+        c.protocol->on_timer(now);
+        flush(c);
+      }
+      if (c.protocol->wants_close() && c.protocol->pending_output().empty()) closing.push_back(fd);
+    }
+    for (int fd : closing) drop(fd);
+  }
+  std::vector<int> fds;
+  for (auto& [fd, c] : conns_) fds.push_back(fd);
+  for (int fd : fds) drop(fd);
+}
+
+}  // namespace iscsi::server

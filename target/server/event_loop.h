@@ -1,0 +1,64 @@
+// One event-loop thread: the connections it owns, their sockets, timers and
+// output. Nothing here is shared with other loops except the hand-over queue
+// of newly accepted sockets.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "session/connection.h"
+#include "session/session_table.h"
+#include "session/target_config.h"
+
+namespace iscsi::server {
+
+class EventLoop {
+ public:
+  EventLoop(const session::TargetConfig& config, session::SessionTable& sessions,
+            std::size_t max_pending_output);
+  ~EventLoop();
+
+  bool ok() const { return epoll_fd_ >= 0 && wake_fd_ >= 0; }
+  // Thread-safe: hands an accepted socket to this loop.
+  void adopt(int fd);
+  // Thread-safe: asks every connection to log out, then stops when all are
+  // gone or `wait` has passed.
+  void begin_shutdown(std::chrono::seconds wait);
+  // Thread-safe: wakes the loop.
+  void wake();
+  void run();
+
+ private:
+  struct Conn {
+    int fd;
+    std::unique_ptr<session::TargetConnection> protocol;
+    bool want_write = false;
+    bool reading = true;
+  };
+
+  void take_new_sockets();
+  void service(Conn& c, bool readable);
+  void flush(Conn& c);
+  void update_events(Conn& c);
+  void drop(int fd);
+
+  const session::TargetConfig& config_;
+  session::SessionTable& sessions_;
+  std::size_t max_pending_output_;
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;
+  std::mutex mutex_;
+  std::vector<int> incoming_;
+  std::atomic<bool> shutdown_requested_{false};
+  std::chrono::seconds shutdown_wait_{0};
+  bool shutting_down_ = false;
+  session::TargetConnection::TimePoint shutdown_deadline_;
+  std::map<int, Conn> conns_;
+  std::vector<std::uint8_t> read_buffer_;
+};
+
+}  // namespace iscsi::server

@@ -1,0 +1,61 @@
+#include "server/scsi_port_adapter.h"
+
+namespace iscsi::server {
+namespace {
+
+session::ScsiOutcome outcome_of(scsi::Result r) {
+  session::ScsiOutcome o;
+  o.status = static_cast<std::uint8_t>(r.status);
+  if (r.sense) o.sense = r.sense->fixed();
+  o.data_in = std::move(r.data_in);
+  return o;
+}
+
+session::DataDirection direction_of(scsi::DataDirection d) {
+  switch (d) {
+    case scsi::DataDirection::Read: return session::DataDirection::Read;
+    case scsi::DataDirection::Write: return session::DataDirection::Write;
+    case scsi::DataDirection::None: break;
+  }
+  return session::DataDirection::None;
+}
+
+}  // namespace
+
+session::ScsiPlan ScsiPortAdapter::plan(std::uint64_t lun, wire::ByteView cdb, std::uint64_t nexus) {
+  std::lock_guard lock(mutex_);
+  scsi::CommandInfo info = target_->plan(lun, nexus, cdb);
+  session::ScsiPlan p;
+  p.direction = direction_of(info.direction);
+  p.transfer_length = info.transfer_length;
+  if (info.early) p.early = outcome_of(std::move(*info.early));
+  return p;
+}
+
+session::ScsiOutcome ScsiPortAdapter::execute(std::uint64_t lun, wire::ByteView cdb,
+                                              std::uint64_t nexus, wire::ByteView data_out,
+                                              std::uint32_t data_in_capacity) {
+  std::lock_guard lock(mutex_);
+  scsi::Request rq;
+  rq.cdb = cdb;
+  rq.nexus = nexus;
+  rq.data_out = data_out;
+  rq.data_in_capacity = data_in_capacity;
+  return outcome_of(target_->execute(lun, rq));
+}
+
+bool ScsiPortAdapter::lun_exists(std::uint64_t lun) const {
+  std::lock_guard lock(mutex_);
+  return target_->lun_exists(lun);
+}
+
+void ScsiPortAdapter::reset(session::ResetKind kind, std::uint64_t lun, std::uint64_t) {
+  std::lock_guard lock(mutex_);
+  switch (kind) {
+    case session::ResetKind::LogicalUnit: target_->reset(scsi::ResetKind::LogicalUnit, lun); break;
+    case session::ResetKind::TargetWarm: target_->reset(scsi::ResetKind::TargetWarm, lun); break;
+    case session::ResetKind::TargetCold: target_->reset(scsi::ResetKind::TargetCold, lun); break;
+  }
+}
+
+}  // namespace iscsi::server

@@ -1,0 +1,54 @@
+// The TCP side of the target: listening portals, event-loop threads (epoll)
+// that each own their connections outright, timers, and an orderly
+// shutdown. The protocol itself lives in session::TargetConnection.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "server/portal.h"
+#include "session/session_table.h"
+#include "session/target_config.h"
+
+namespace iscsi::server {
+
+class EventLoop;
+
+struct ServerOptions {
+  std::vector<PortalAddress> portals;
+  unsigned threads = 2;
+  // How long a shutdown waits for initiators to log out (AsyncEvent 1).
+  std::chrono::seconds logout_wait{2};
+  // A connection whose unsent output exceeds this is not read from until
+  // it drains (the peer is not reading).
+  std::size_t max_pending_output = 64u << 20;
+};
+
+class Server {
+ public:
+  Server(const session::TargetConfig& config, ServerOptions options);
+  ~Server();
+
+  // Binds every portal; false with `error` set when one cannot be bound.
+  bool start(std::string& error);
+  // Accepts and serves until shutdown() has completed its drain.
+  void run();
+  // Async-signal-safe: begins the shutdown.
+  void shutdown();
+
+ private:
+  const session::TargetConfig& config_;
+  ServerOptions options_;
+  session::SessionTable sessions_;
+  std::vector<int> listeners_;
+  std::vector<std::unique_ptr<EventLoop>> loops_;
+  std::vector<std::thread> threads_;
+  int wake_fd_ = -1;
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace iscsi::server
