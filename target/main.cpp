@@ -87,8 +87,13 @@ int main(int argc, char** argv) {
   sigaction(SIGINT, &sa, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
+  // SendTargets reports the portals as bound (port 0 means "any free port").
+  config.portal_addresses.clear();
   std::string portals;
-  for (const auto& p : config.portal_addresses) portals += (portals.empty() ? "" : ",") + p;
+  for (const auto& p : srv.portals()) {
+    config.portal_addresses.push_back(p.to_string());
+    portals += (portals.empty() ? "" : ",") + p.to_string();
+  }
   std::printf("iscsi-target: ready on %s:%s\n", portals.c_str(), summary.c_str());
   std::fflush(stdout);
   srv.run();

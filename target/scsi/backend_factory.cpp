@@ -24,8 +24,7 @@ wire::Result<std::unique_ptr<BlockDevice>, std::string> open_backend(const LunSp
       return std::unique_ptr<BlockDevice>(std::move(dev).value());
     }
     case BackendKind::File: {
-      auto dev = FileDevice::open(spec.backend.path, spec.backend.size, bs,
-                                  spec.options.read_only);
+      auto dev = FileDevice::open(spec.backend.path, spec.backend.size, bs, spec.options.read_only);
       if (!dev) return Err(prefix + dev.error());
       return std::unique_ptr<BlockDevice>(std::move(dev).value());
     }

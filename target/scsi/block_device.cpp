@@ -7,13 +7,27 @@ namespace iscsi::scsi {
 std::string io_status_text(const IoStatus& s) {
   const char* what = "ok";
   switch (s.code) {
-    case IoErrc::Ok: what = "ok"; break;
-    case IoErrc::OutOfRange: what = "range outside the device"; break;
-    case IoErrc::ReadError: what = "read error"; break;
-    case IoErrc::WriteError: what = "write error"; break;
-    case IoErrc::NoSpace: what = "no space left on the backing store"; break;
-    case IoErrc::ReadOnly: what = "device is read-only"; break;
-    case IoErrc::Internal: what = "internal error"; break;
+    case IoErrc::Ok:
+      what = "ok";
+      break;
+    case IoErrc::OutOfRange:
+      what = "range outside the device";
+      break;
+    case IoErrc::ReadError:
+      what = "read error";
+      break;
+    case IoErrc::WriteError:
+      what = "write error";
+      break;
+    case IoErrc::NoSpace:
+      what = "no space left on the backing store";
+      break;
+    case IoErrc::ReadOnly:
+      what = "device is read-only";
+      break;
+    case IoErrc::Internal:
+      what = "internal error";
+      break;
   }
   std::string out = what;
   if (s.sys_errno != 0) {

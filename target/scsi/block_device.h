@@ -25,12 +25,12 @@ namespace iscsi::scsi {
 
 enum class IoErrc : std::uint8_t {
   Ok,
-  OutOfRange,   // range outside the device (a caller bug)
-  ReadError,    // the medium could not be read
-  WriteError,   // the medium could not be written (or made durable)
-  NoSpace,      // backing store exhausted (ENOSPC on a thin file)
-  ReadOnly,     // write to a device opened read-only
-  Internal,     // anything else (bad descriptor, EINVAL, ...)
+  OutOfRange,  // range outside the device (a caller bug)
+  ReadError,   // the medium could not be read
+  WriteError,  // the medium could not be written (or made durable)
+  NoSpace,     // backing store exhausted (ENOSPC on a thin file)
+  ReadOnly,    // write to a device opened read-only
+  Internal,    // anything else (bad descriptor, EINVAL, ...)
 };
 
 struct IoStatus {

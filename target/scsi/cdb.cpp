@@ -210,12 +210,17 @@ Parsed parse_report_luns(wire::ByteView cdb, ParsedCdb p) {
 
 std::size_t cdb_length(std::uint8_t opcode) {
   switch (opcode >> 5) {
-    case 0: return 6;
+    case 0:
+      return 6;
     case 1:
-    case 2: return 10;
-    case 4: return 16;
-    case 5: return 12;
-    default: return 0;  // 3: reserved/variable length; 6, 7: vendor specific
+    case 2:
+      return 10;
+    case 4:
+      return 16;
+    case 5:
+      return 12;
+    default:
+      return 0;  // 3: reserved/variable length; 6, 7: vendor specific
   }
 }
 

@@ -81,7 +81,7 @@ struct ParsedCdb {
   std::uint64_t lba = 0;
   std::uint32_t blocks = 0;  // SYNCHRONIZE CACHE: 0 means "to the last block"
   bool fua = false;
-  std::uint8_t bytchk = 0;   // VERIFY
+  std::uint8_t bytchk = 0;  // VERIFY
 
   // Commands returning parameter data.
   std::uint32_t allocation_length = 0;

@@ -140,7 +140,9 @@ wire::Result<std::unique_ptr<FileDevice>, std::string> FileDevice::open(
       new FileDevice(fd, current / block_size, block_size, read_only));
 }
 
-FileDevice::~FileDevice() { ::close(fd_); }
+FileDevice::~FileDevice() {
+  ::close(fd_);
+}
 
 IoStatus FileDevice::read(std::uint64_t offset, std::span<const wire::MutableByteView> dst) {
   if (!in_range(offset, total_length(dst))) return IoStatus::failure(IoErrc::OutOfRange);
@@ -219,8 +221,8 @@ IoStatus FileDevice::unmap(std::uint64_t offset, std::uint64_t length) {
 IoStatus FileDevice::write_zeros(std::uint64_t offset, std::uint64_t length) {
   static const std::uint8_t kZeros[65536] = {};
   while (length > 0) {
-    const std::size_t chunk = length < sizeof kZeros ? static_cast<std::size_t>(length)
-                                                     : sizeof kZeros;
+    const std::size_t chunk =
+        length < sizeof kZeros ? static_cast<std::size_t>(length) : sizeof kZeros;
     const ssize_t r = ::pwrite(fd_, kZeros, chunk, static_cast<off_t>(offset));
     if (r < 0) {
       if (errno == EINTR) continue;

@@ -16,9 +16,9 @@ struct Identity {
   std::string serial;                      // Unit Serial Number VPD page (80h)
   // Eight bytes of an NAA designator; the top nibble is the NAA field.
   std::uint64_t naa = 0;
-  std::string target_name;                 // iSCSI name of the target device
-  std::uint16_t portal_group_tag = 1;      // TPGT of the target port
-  std::uint16_t relative_port = 1;         // RELATIVE TARGET PORT IDENTIFIER (0 is reserved)
+  std::string target_name;             // iSCSI name of the target device
+  std::uint16_t portal_group_tag = 1;  // TPGT of the target port
+  std::uint16_t relative_port = 1;     // RELATIVE TARGET PORT IDENTIFIER (0 is reserved)
 };
 
 // A deterministic identity for LUN `lun` of target `target_name`: the same

@@ -9,8 +9,8 @@ namespace iscsi::scsi {
 namespace {
 
 constexpr std::array<std::uint8_t, 5> kPages = {
-    vpd::kSupportedPages, vpd::kUnitSerialNumber, vpd::kDeviceIdentification,
-    vpd::kBlockLimits, vpd::kBlockDeviceCharacteristics,
+    vpd::kSupportedPages, vpd::kUnitSerialNumber,           vpd::kDeviceIdentification,
+    vpd::kBlockLimits,    vpd::kBlockDeviceCharacteristics,
 };
 
 // SPC-4 standard INQUIRY data, VERSION DESCRIPTOR values (codes for "no version claimed").
@@ -48,7 +48,8 @@ void put_designator(wire::Bytes& out, std::uint8_t proto_codeset, std::uint8_t p
 }
 
 // SCSI name string designator: UTF-8, null terminated, null padded to a
-// multiple of four bytes (SPC-4 Device Identification VPD page, SCSI name string designator format).
+// multiple of four bytes (SPC-4 Device Identification VPD page, SCSI name string designator
+// format).
 wire::Bytes name_string(std::string_view name) {
   wire::Bytes d(name.begin(), name.end());
   d.push_back(0);
@@ -56,7 +57,7 @@ wire::Bytes name_string(std::string_view name) {
   return d;
 }
 
-constexpr std::uint8_t kProtocolIscsi = 0x5;     // SPC-4 §7.6.1 PROTOCOL IDENTIFIER values
+constexpr std::uint8_t kProtocolIscsi = 0x5;  // SPC-4 §7.6.1 PROTOCOL IDENTIFIER values
 constexpr std::uint8_t kCodeSetBinary = 0x1;
 constexpr std::uint8_t kCodeSetUtf8 = 0x3;
 constexpr std::uint8_t kPiv = 0x80;
@@ -126,14 +127,16 @@ wire::Bytes block_device_characteristics(const VpdContext& ctx) {
   wire::Bytes p(64, 0);
   p[0] = ctx.peripheral;
   p[1] = vpd::kBlockDeviceCharacteristics;
-  set_page_length(p);  // 003Ch
+  set_page_length(p);               // 003Ch
   wire::store_be16(&p[4], 0x0001);  // MEDIUM ROTATION RATE: non-rotating medium
   return p;
 }
 
 }  // namespace
 
-std::span<const std::uint8_t> supported_vpd_pages() { return kPages; }
+std::span<const std::uint8_t> supported_vpd_pages() {
+  return kPages;
+}
 
 bool vpd_page_supported(std::uint8_t page) {
   return std::find(kPages.begin(), kPages.end(), page) != kPages.end();
@@ -142,11 +145,11 @@ bool vpd_page_supported(std::uint8_t page) {
 wire::Bytes standard_inquiry(const Identity& id, bool removable, std::uint8_t peripheral) {
   wire::Bytes d(kStandardLength, 0);
   d[0] = peripheral;
-  d[1] = removable ? 0x80 : 0x00;  // RMB
-  d[2] = 0x06;                     // VERSION: SPC-4
-  d[3] = 0x10 | 0x02;              // HISUP, RESPONSE DATA FORMAT 2
+  d[1] = removable ? 0x80 : 0x00;                         // RMB
+  d[2] = 0x06;                                            // VERSION: SPC-4
+  d[3] = 0x10 | 0x02;                                     // HISUP, RESPONSE DATA FORMAT 2
   d[4] = static_cast<std::uint8_t>(kStandardLength - 5);  // ADDITIONAL LENGTH
-  d[7] = 0x02;                     // CMDQUE
+  d[7] = 0x02;                                            // CMDQUE
   put_ascii(d, 8, 8, id.vendor);
   put_ascii(d, 16, 16, id.product);
   put_ascii(d, 32, 4, id.revision);
@@ -159,12 +162,18 @@ wire::Bytes standard_inquiry(const Identity& id, bool removable, std::uint8_t pe
 
 wire::Bytes vpd_page(std::uint8_t page, const VpdContext& ctx) {
   switch (page) {
-    case vpd::kSupportedPages: return supported_pages(ctx.peripheral);
-    case vpd::kUnitSerialNumber: return unit_serial_number(ctx);
-    case vpd::kDeviceIdentification: return device_identification(ctx);
-    case vpd::kBlockLimits: return block_limits(ctx);
-    case vpd::kBlockDeviceCharacteristics: return block_device_characteristics(ctx);
-    default: return {};
+    case vpd::kSupportedPages:
+      return supported_pages(ctx.peripheral);
+    case vpd::kUnitSerialNumber:
+      return unit_serial_number(ctx);
+    case vpd::kDeviceIdentification:
+      return device_identification(ctx);
+    case vpd::kBlockLimits:
+      return block_limits(ctx);
+    case vpd::kBlockDeviceCharacteristics:
+      return block_device_characteristics(ctx);
+    default:
+      return {};
   }
 }
 

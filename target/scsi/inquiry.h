@@ -1,8 +1,7 @@
-// INQUIRY parameter data: the standard data (SPC-4 INQUIRY command, standard INQUIRY data) and the vital
-// product data pages the reference target supports (SPC-4 §7.8 for 00h, 80h
-// and 83h; SBC-3's VPD parameters for B0h and B1h).
-// Builders return the complete data; the caller truncates to the allocation
-// length.
+// INQUIRY parameter data: the standard data (SPC-4 INQUIRY command, standard INQUIRY data) and the
+// vital product data pages the reference target supports (SPC-4 §7.8 for 00h, 80h and 83h; SBC-3's
+// VPD parameters for B0h and B1h). Builders return the complete data; the caller truncates to the
+// allocation length.
 #pragma once
 
 #include <cstdint>

@@ -29,15 +29,13 @@ bool addresses_blocks(Command c) {
 
 }  // namespace
 
-wire::Bytes truncate_to(wire::Bytes data, std::uint32_t allocation_length,
-                        std::uint32_t capacity) {
+wire::Bytes truncate_to(wire::Bytes data, std::uint32_t allocation_length, std::uint32_t capacity) {
   const std::size_t n = std::min<std::size_t>({data.size(), allocation_length, capacity});
   data.resize(n);
   return data;
 }
 
-LogicalUnit::LogicalUnit(std::unique_ptr<BlockDevice> device, LunOptions options,
-                         Identity identity)
+LogicalUnit::LogicalUnit(std::unique_ptr<BlockDevice> device, LunOptions options, Identity identity)
     : device_(std::move(device)),
       options_(options),
       identity_(std::move(identity)),
@@ -95,17 +93,28 @@ Result LogicalUnit::execute(const Request& rq) {
 
 Result LogicalUnit::perform(const ParsedCdb& p, const Request& rq) {
   switch (p.command) {
-    case Command::TestUnitReady: return Result::good();
-    case Command::RequestSense: return request_sense(p, rq);
-    case Command::Inquiry: return inquiry(p, rq);
-    case Command::ModeSense: return mode_sense(p, rq);
-    case Command::StartStopUnit: return start_stop_unit(p);
-    case Command::ReadCapacity10: return read_capacity_10(rq);
-    case Command::ReadCapacity16: return read_capacity_16(p, rq);
-    case Command::Read: return read(p, rq);
-    case Command::Write: return write(p, rq);
-    case Command::Verify: return verify(p, rq);
-    case Command::SynchronizeCache: return synchronize_cache();
+    case Command::TestUnitReady:
+      return Result::good();
+    case Command::RequestSense:
+      return request_sense(p, rq);
+    case Command::Inquiry:
+      return inquiry(p, rq);
+    case Command::ModeSense:
+      return mode_sense(p, rq);
+    case Command::StartStopUnit:
+      return start_stop_unit(p);
+    case Command::ReadCapacity10:
+      return read_capacity_10(rq);
+    case Command::ReadCapacity16:
+      return read_capacity_16(p, rq);
+    case Command::Read:
+      return read(p, rq);
+    case Command::Write:
+      return write(p, rq);
+    case Command::Verify:
+      return verify(p, rq);
+    case Command::SynchronizeCache:
+      return synchronize_cache();
     case Command::ReportLuns:
       // REPORT LUNS describes the whole target and is answered by
       // ScsiTarget before a command reaches a logical unit.
@@ -178,9 +187,15 @@ Result LogicalUnit::start_stop_unit(const ParsedCdb& p) {
 void LogicalUnit::reset(ResetKind kind) {
   Sense condition;
   switch (kind) {
-    case ResetKind::LogicalUnit: condition = sense::bus_device_reset_function_occurred(); break;
-    case ResetKind::TargetWarm: condition = sense::scsi_bus_reset_occurred(); break;
-    case ResetKind::TargetCold: condition = sense::power_on_occurred(); break;
+    case ResetKind::LogicalUnit:
+      condition = sense::bus_device_reset_function_occurred();
+      break;
+    case ResetKind::TargetWarm:
+      condition = sense::scsi_bus_reset_occurred();
+      break;
+    case ResetKind::TargetCold:
+      condition = sense::power_on_occurred();
+      break;
   }
   std::lock_guard<std::mutex> lock(mutex_);
   unit_attention_.establish_all(condition);
@@ -191,8 +206,7 @@ void LogicalUnit::nexus_lost(NexusId nexus) {
   unit_attention_.nexus_lost(nexus);
 }
 
-void LogicalUnit::establish_unit_attention(const Sense& condition,
-                                           std::optional<NexusId> except) {
+void LogicalUnit::establish_unit_attention(const Sense& condition, std::optional<NexusId> except) {
   std::lock_guard<std::mutex> lock(mutex_);
   unit_attention_.establish_all(condition, except);
 }

@@ -116,7 +116,6 @@ class LogicalUnit {
 // Data-In truncated to the allocation length and the session's capacity
 // (SPC-4 §4.2.5.6: the device server transfers no more than the allocation
 // length; a shorter allocation length is not an error).
-wire::Bytes truncate_to(wire::Bytes data, std::uint32_t allocation_length,
-                        std::uint32_t capacity);
+wire::Bytes truncate_to(wire::Bytes data, std::uint32_t allocation_length, std::uint32_t capacity);
 
 }  // namespace iscsi::scsi

@@ -113,8 +113,8 @@ Result LogicalUnit::verify(const ParsedCdb& p, const Request& rq) {
   std::vector<std::uint8_t> buf(std::min<std::uint64_t>(medium_bytes, kVerifyChunk));
   const std::uint64_t base = p.lba * bs;
   for (std::uint64_t done = 0; done < medium_bytes;) {
-    const std::size_t step = static_cast<std::size_t>(std::min<std::uint64_t>(
-        medium_bytes - done, buf.size()));
+    const std::size_t step =
+        static_cast<std::size_t>(std::min<std::uint64_t>(medium_bytes - done, buf.size()));
     const wire::MutableByteView dst[1] = {wire::MutableByteView(buf.data(), step)};
     const IoStatus st = device_->read(base + done, dst);
     if (!st.ok()) return Result::check_condition(sense_for_io_error(st, p.lba + done / bs));

@@ -9,7 +9,9 @@ namespace {
 
 using Err = wire::Unexpected<std::string>;
 
-std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+std::string quoted(std::string_view s) {
+  return "'" + std::string(s) + "'";
+}
 
 std::vector<std::string_view> split(std::string_view s, char sep) {
   std::vector<std::string_view> parts;
@@ -41,11 +43,24 @@ wire::Result<std::uint64_t, std::string> parse_size(std::string_view text) {
   int shift = 0;
   std::string_view digits = text;
   switch (text.back()) {
-    case 'K': case 'k': shift = 10; break;
-    case 'M': case 'm': shift = 20; break;
-    case 'G': case 'g': shift = 30; break;
-    case 'T': case 't': shift = 40; break;
-    default: break;
+    case 'K':
+    case 'k':
+      shift = 10;
+      break;
+    case 'M':
+    case 'm':
+      shift = 20;
+      break;
+    case 'G':
+    case 'g':
+      shift = 30;
+      break;
+    case 'T':
+    case 't':
+      shift = 40;
+      break;
+    default:
+      break;
   }
   if (shift != 0) digits.remove_suffix(1);
   std::uint64_t value = 0;
@@ -82,8 +97,7 @@ wire::Result<LunSpec, std::string> parse_lun_spec(std::string_view text) {
   if (kind == "ram" || kind == "null") {
     spec.backend.kind = kind == "ram" ? BackendKind::Ram : BackendKind::Null;
     if (rest.empty()) {
-      return Err("backend " + quoted(backend) + " needs a size (" + std::string(kind) +
-                 ":SIZE)");
+      return Err("backend " + quoted(backend) + " needs a size (" + std::string(kind) + ":SIZE)");
     }
     auto size = parse_size(rest);
     if (!size) return Err("backend " + quoted(backend) + ": " + size.error());
@@ -141,8 +155,7 @@ wire::Result<LunSpec, std::string> parse_lun_spec(std::string_view text) {
 
   if (spec.backend.size && *spec.backend.size % spec.options.block_size != 0) {
     return Err("size " + std::to_string(*spec.backend.size) +
-               " is not a multiple of the block size " +
-               std::to_string(spec.options.block_size));
+               " is not a multiple of the block size " + std::to_string(spec.options.block_size));
   }
   return spec;
 }

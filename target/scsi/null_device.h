@@ -14,8 +14,8 @@ namespace iscsi::scsi {
 class NullDevice final : public BlockDevice {
  public:
   // `capacity_bytes` must be a positive multiple of `block_size` (512 or 4096).
-  static wire::Result<std::unique_ptr<NullDevice>, std::string> create(
-      std::uint64_t capacity_bytes, std::uint32_t block_size);
+  static wire::Result<std::unique_ptr<NullDevice>, std::string> create(std::uint64_t capacity_bytes,
+                                                                       std::uint32_t block_size);
 
   std::uint64_t capacity_blocks() const override { return blocks_; }
   std::uint32_t block_size() const override { return block_size_; }

@@ -10,7 +10,9 @@ namespace iscsi::scsi {
 
 namespace {
 
-bool valid_block_size(std::uint32_t bs) { return bs == 512 || bs == 4096; }
+bool valid_block_size(std::uint32_t bs) {
+  return bs == 512 || bs == 4096;
+}
 
 std::uint64_t page_size() {
   const long p = ::sysconf(_SC_PAGESIZE);
@@ -35,8 +37,8 @@ wire::Result<std::unique_ptr<RamDevice>, std::string> RamDevice::create(
   void* p = ::mmap(nullptr, static_cast<std::size_t>(capacity_bytes), PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED) {
-    return Err("mmap of " + std::to_string(capacity_bytes) + " bytes failed: " +
-               std::strerror(errno));
+    return Err("mmap of " + std::to_string(capacity_bytes) +
+               " bytes failed: " + std::strerror(errno));
   }
   return std::unique_ptr<RamDevice>(
       new RamDevice(static_cast<std::uint8_t*>(p), capacity_bytes, block_size));
@@ -45,7 +47,9 @@ wire::Result<std::unique_ptr<RamDevice>, std::string> RamDevice::create(
 RamDevice::RamDevice(std::uint8_t* base, std::uint64_t bytes, std::uint32_t block_size)
     : base_(base), bytes_(bytes), blocks_(bytes / block_size), block_size_(block_size) {}
 
-RamDevice::~RamDevice() { ::munmap(base_, static_cast<std::size_t>(bytes_)); }
+RamDevice::~RamDevice() {
+  ::munmap(base_, static_cast<std::size_t>(bytes_));
+}
 
 IoStatus RamDevice::read(std::uint64_t offset, std::span<const wire::MutableByteView> dst) {
   if (!in_range(offset, total_length(dst))) return IoStatus::failure(IoErrc::OutOfRange);
@@ -57,8 +61,7 @@ IoStatus RamDevice::read(std::uint64_t offset, std::span<const wire::MutableByte
   return IoStatus::success();
 }
 
-IoStatus RamDevice::write(std::uint64_t offset, std::span<const wire::ByteView> src,
-                          bool /*fua*/) {
+IoStatus RamDevice::write(std::uint64_t offset, std::span<const wire::ByteView> src, bool /*fua*/) {
   if (!in_range(offset, total_length(src))) return IoStatus::failure(IoErrc::OutOfRange);
   std::uint64_t pos = offset;
   for (const auto& b : src) {

@@ -16,8 +16,8 @@ class RamDevice final : public BlockDevice {
  public:
   // `capacity_bytes` must be a positive multiple of `block_size` (512 or
   // 4096); the error names the problem or the failing mmap.
-  static wire::Result<std::unique_ptr<RamDevice>, std::string> create(
-      std::uint64_t capacity_bytes, std::uint32_t block_size);
+  static wire::Result<std::unique_ptr<RamDevice>, std::string> create(std::uint64_t capacity_bytes,
+                                                                      std::uint32_t block_size);
 
   ~RamDevice() override;
   RamDevice(const RamDevice&) = delete;

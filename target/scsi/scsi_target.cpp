@@ -15,7 +15,9 @@ CommandInfo early(Sense s) {
   return info;
 }
 
-bool is_report_luns(wire::ByteView cdb) { return !cdb.empty() && cdb[0] == op::kReportLuns; }
+bool is_report_luns(wire::ByteView cdb) {
+  return !cdb.empty() && cdb[0] == op::kReportLuns;
+}
 
 }  // namespace
 
@@ -35,13 +37,12 @@ std::optional<std::string> ScsiTarget::add(std::uint16_t lun, std::shared_ptr<Lo
   return std::nullopt;
 }
 
-std::optional<std::string> ScsiTarget::add(std::uint16_t lun,
-                                           std::unique_ptr<BlockDevice> device,
+std::optional<std::string> ScsiTarget::add(std::uint16_t lun, std::unique_ptr<BlockDevice> device,
                                            const LunOptions& options) {
   if (!device) return "LUN " + std::to_string(lun) + " has no block device";
-  return add(lun, std::make_shared<LogicalUnit>(std::move(device), options,
-                                                make_identity(target_name_, lun,
-                                                              portal_group_tag_)));
+  return add(lun,
+             std::make_shared<LogicalUnit>(std::move(device), options,
+                                           make_identity(target_name_, lun, portal_group_tag_)));
 }
 
 std::optional<std::string> ScsiTarget::add(const LunSpec& spec) {

@@ -52,14 +52,14 @@ wire::Bytes Sense::fixed() const {
 
 std::string Sense::describe() const {
   static const char* const kNames[16] = {
-      "NO SENSE",        "RECOVERED ERROR", "NOT READY",       "MEDIUM ERROR",
-      "HARDWARE ERROR",  "ILLEGAL REQUEST", "UNIT ATTENTION",  "DATA PROTECT",
-      "BLANK CHECK",     "VENDOR SPECIFIC", "COPY ABORTED",    "ABORTED COMMAND",
-      "RESERVED (0Ch)",  "VOLUME OVERFLOW", "MISCOMPARE",      "RESERVED (0Fh)",
+      "NO SENSE",       "RECOVERED ERROR", "NOT READY",      "MEDIUM ERROR",
+      "HARDWARE ERROR", "ILLEGAL REQUEST", "UNIT ATTENTION", "DATA PROTECT",
+      "BLANK CHECK",    "VENDOR SPECIFIC", "COPY ABORTED",   "ABORTED COMMAND",
+      "RESERVED (0Ch)", "VOLUME OVERFLOW", "MISCOMPARE",     "RESERVED (0Fh)",
   };
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%s %02X/%02X", kNames[static_cast<unsigned>(key) & 0x0f],
-                asc, ascq);
+  std::snprintf(buf, sizeof buf, "%s %02X/%02X", kNames[static_cast<unsigned>(key) & 0x0f], asc,
+                ascq);
   return buf;
 }
 
@@ -93,9 +93,13 @@ wire::Bytes iscsi_sense_segment(const Sense& sense) {
 
 namespace sense {
 
-Sense no_sense() { return make(SenseKey::NoSense, 0x00, 0x00); }
+Sense no_sense() {
+  return make(SenseKey::NoSense, 0x00, 0x00);
+}
 
-Sense invalid_command_operation_code() { return make(SenseKey::IllegalRequest, 0x20, 0x00); }
+Sense invalid_command_operation_code() {
+  return make(SenseKey::IllegalRequest, 0x20, 0x00);
+}
 
 Sense invalid_field_in_cdb(std::uint16_t byte, std::optional<std::uint8_t> bit) {
   Sense s = make(SenseKey::IllegalRequest, 0x24, 0x00);
@@ -103,13 +107,21 @@ Sense invalid_field_in_cdb(std::uint16_t byte, std::optional<std::uint8_t> bit) 
   return s;
 }
 
-Sense invalid_field_in_cdb() { return make(SenseKey::IllegalRequest, 0x24, 0x00); }
+Sense invalid_field_in_cdb() {
+  return make(SenseKey::IllegalRequest, 0x24, 0x00);
+}
 
-Sense lba_out_of_range() { return make(SenseKey::IllegalRequest, 0x21, 0x00); }
+Sense lba_out_of_range() {
+  return make(SenseKey::IllegalRequest, 0x21, 0x00);
+}
 
-Sense logical_unit_not_supported() { return make(SenseKey::IllegalRequest, 0x25, 0x00); }
+Sense logical_unit_not_supported() {
+  return make(SenseKey::IllegalRequest, 0x25, 0x00);
+}
 
-Sense parameter_list_length_error() { return make(SenseKey::IllegalRequest, 0x1a, 0x00); }
+Sense parameter_list_length_error() {
+  return make(SenseKey::IllegalRequest, 0x1a, 0x00);
+}
 
 Sense invalid_field_in_parameter_list(std::uint16_t byte, std::optional<std::uint8_t> bit) {
   Sense s = make(SenseKey::IllegalRequest, 0x26, 0x00);
@@ -117,25 +129,47 @@ Sense invalid_field_in_parameter_list(std::uint16_t byte, std::optional<std::uin
   return s;
 }
 
-Sense saving_parameters_not_supported() { return make(SenseKey::IllegalRequest, 0x39, 0x00); }
+Sense saving_parameters_not_supported() {
+  return make(SenseKey::IllegalRequest, 0x39, 0x00);
+}
 
 Sense invalid_field_in_command_information_unit() {
   return make(SenseKey::IllegalRequest, 0x0e, 0x03);
 }
 
-Sense write_protected() { return make(SenseKey::DataProtect, 0x27, 0x00); }
+Sense write_protected() {
+  return make(SenseKey::DataProtect, 0x27, 0x00);
+}
 
-Sense space_allocation_failed_write_protect() { return make(SenseKey::DataProtect, 0x27, 0x07); }
+Sense space_allocation_failed_write_protect() {
+  return make(SenseKey::DataProtect, 0x27, 0x07);
+}
 
-Sense power_on_reset_or_bus_device_reset() { return make(SenseKey::UnitAttention, 0x29, 0x00); }
-Sense power_on_occurred() { return make(SenseKey::UnitAttention, 0x29, 0x01); }
-Sense scsi_bus_reset_occurred() { return make(SenseKey::UnitAttention, 0x29, 0x02); }
-Sense bus_device_reset_function_occurred() { return make(SenseKey::UnitAttention, 0x29, 0x03); }
-Sense i_t_nexus_loss_occurred() { return make(SenseKey::UnitAttention, 0x29, 0x07); }
-Sense mode_parameters_changed() { return make(SenseKey::UnitAttention, 0x2a, 0x01); }
-Sense reported_luns_data_has_changed() { return make(SenseKey::UnitAttention, 0x3f, 0x0e); }
+Sense power_on_reset_or_bus_device_reset() {
+  return make(SenseKey::UnitAttention, 0x29, 0x00);
+}
+Sense power_on_occurred() {
+  return make(SenseKey::UnitAttention, 0x29, 0x01);
+}
+Sense scsi_bus_reset_occurred() {
+  return make(SenseKey::UnitAttention, 0x29, 0x02);
+}
+Sense bus_device_reset_function_occurred() {
+  return make(SenseKey::UnitAttention, 0x29, 0x03);
+}
+Sense i_t_nexus_loss_occurred() {
+  return make(SenseKey::UnitAttention, 0x29, 0x07);
+}
+Sense mode_parameters_changed() {
+  return make(SenseKey::UnitAttention, 0x2a, 0x01);
+}
+Sense reported_luns_data_has_changed() {
+  return make(SenseKey::UnitAttention, 0x3f, 0x0e);
+}
 
-Sense medium_not_present() { return make(SenseKey::NotReady, 0x3a, 0x00); }
+Sense medium_not_present() {
+  return make(SenseKey::NotReady, 0x3a, 0x00);
+}
 
 Sense unrecovered_read_error(std::optional<std::uint64_t> lba) {
   return with_information(make(SenseKey::MediumError, 0x11, 0x00), lba);
@@ -145,17 +179,29 @@ Sense write_error(std::optional<std::uint64_t> lba) {
   return with_information(make(SenseKey::MediumError, 0x0c, 0x00), lba);
 }
 
-Sense internal_target_failure() { return make(SenseKey::HardwareError, 0x44, 0x00); }
+Sense internal_target_failure() {
+  return make(SenseKey::HardwareError, 0x44, 0x00);
+}
 
 Sense miscompare_during_verify(std::uint64_t offset) {
   return with_information(make(SenseKey::Miscompare, 0x1d, 0x00), offset);
 }
 
-Sense aborted_command() { return make(SenseKey::AbortedCommand, 0x00, 0x00); }
-Sense protocol_service_crc_error() { return make(SenseKey::AbortedCommand, 0x47, 0x05); }
-Sense unexpected_unsolicited_data() { return make(SenseKey::AbortedCommand, 0x0c, 0x0c); }
-Sense incorrect_amount_of_data() { return make(SenseKey::AbortedCommand, 0x0c, 0x0d); }
-Sense snack_rejected() { return make(SenseKey::AbortedCommand, 0x11, 0x13); }
+Sense aborted_command() {
+  return make(SenseKey::AbortedCommand, 0x00, 0x00);
+}
+Sense protocol_service_crc_error() {
+  return make(SenseKey::AbortedCommand, 0x47, 0x05);
+}
+Sense unexpected_unsolicited_data() {
+  return make(SenseKey::AbortedCommand, 0x0c, 0x0c);
+}
+Sense incorrect_amount_of_data() {
+  return make(SenseKey::AbortedCommand, 0x0c, 0x0d);
+}
+Sense snack_rejected() {
+  return make(SenseKey::AbortedCommand, 0x11, 0x13);
+}
 
 }  // namespace sense
 

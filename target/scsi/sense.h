@@ -44,9 +44,9 @@ enum class SenseKey : std::uint8_t {
 // SPC-4 §4.5.2.4.2 (field pointer sense key specific data): which
 // byte (and optionally bit) of the CDB or parameter list is in error.
 struct FieldPointer {
-  bool in_cdb = true;                // C/D: 1 = CDB, 0 = parameter list
-  std::uint16_t byte = 0;            // FIELD POINTER: most significant byte of the field
-  std::optional<std::uint8_t> bit;   // BPV + BIT POINTER: most significant bit of the field
+  bool in_cdb = true;               // C/D: 1 = CDB, 0 = parameter list
+  std::uint16_t byte = 0;           // FIELD POINTER: most significant byte of the field
+  std::optional<std::uint8_t> bit;  // BPV + BIT POINTER: most significant bit of the field
   bool operator==(const FieldPointer&) const = default;
 };
 
@@ -85,18 +85,19 @@ Sense no_sense();
 
 // ILLEGAL REQUEST. ASC/ASCQ values from SPC-4 §4.5.6 (ASC and ASCQ assignments).
 Sense invalid_command_operation_code();  // 20/00
-Sense invalid_field_in_cdb(std::uint16_t byte, std::optional<std::uint8_t> bit = std::nullopt);  // 24/00
-Sense invalid_field_in_cdb();                                   // 24/00 without field pointer
-Sense lba_out_of_range();                                       // 21/00
-Sense logical_unit_not_supported();                             // 25/00
-Sense parameter_list_length_error();                            // 1A/00
+Sense invalid_field_in_cdb(std::uint16_t byte,
+                           std::optional<std::uint8_t> bit = std::nullopt);  // 24/00
+Sense invalid_field_in_cdb();         // 24/00 without field pointer
+Sense lba_out_of_range();             // 21/00
+Sense logical_unit_not_supported();   // 25/00
+Sense parameter_list_length_error();  // 1A/00
 Sense invalid_field_in_parameter_list(std::uint16_t byte,
                                       std::optional<std::uint8_t> bit = std::nullopt);  // 26/00
-Sense saving_parameters_not_supported();                        // 39/00
-Sense invalid_field_in_command_information_unit();              // 0E/03
+Sense saving_parameters_not_supported();                                                // 39/00
+Sense invalid_field_in_command_information_unit();                                      // 0E/03
 
 // DATA PROTECT.
-Sense write_protected();                       // 27/00
+Sense write_protected();                        // 27/00
 Sense space_allocation_failed_write_protect();  // 27/07
 
 // UNIT ATTENTION.

@@ -4,14 +4,47 @@ namespace iscsi::scsi {
 
 namespace {
 
-bool is_reset_condition(const Sense& s) { return s.asc == 0x29; }
+bool is_reset_condition(const Sense& s) {
+  return s.asc == 0x29;
+}
 
 }  // namespace
 
 UnitAttentionTable::Entry& UnitAttentionTable::entry(NexusId nexus) {
-  auto [it, inserted] = entries_.try_emplace(nexus);
-  if (inserted) it->second.pending.push_back(sense::power_on_reset_or_bus_device_reset());
-  return it->second;
+  const auto found = entries_.find(nexus);
+  if (found != entries_.end()) return found->second;
+  while (entries_.size() >= max_tracked_ && !seen_order_.empty()) forget_oldest_seen();
+  Entry& e = entries_[nexus];
+  e.pending.push_back(sense::power_on_reset_or_bus_device_reset());
+  e.seen_seq = next_seq_++;
+  seen_order_.push_back(Mark{nexus, e.seen_seq});
+  // Marks of erased entries are stale; drop them before they pile up.
+  if (seen_order_.size() > 2 * max_tracked_ + 16) {
+    std::deque<Mark> live;
+    for (const Mark& m : seen_order_) {
+      if (current_seen(m)) live.push_back(m);
+    }
+    seen_order_.swap(live);
+  }
+  return e;
+}
+
+void UnitAttentionTable::erase(NexusId nexus) {
+  const auto it = entries_.find(nexus);
+  if (it == entries_.end()) return;
+  if (it->second.lost) --lost_count_;
+  entries_.erase(it);
+}
+
+void UnitAttentionTable::forget_oldest_seen() {
+  const Mark oldest = seen_order_.front();
+  seen_order_.pop_front();
+  if (current_seen(oldest)) erase(oldest.nexus);
+}
+
+bool UnitAttentionTable::current_seen(const Mark& m) const {
+  const auto it = entries_.find(m.nexus);
+  return it != entries_.end() && it->second.seen_seq == m.seq;
 }
 
 void UnitAttentionTable::enqueue(Entry& e, const Sense& condition) {
@@ -75,28 +108,27 @@ void UnitAttentionTable::nexus_lost(NexusId nexus) {
   e.lost = true;
   e.lost_seq = next_seq_++;
   ++lost_count_;
-  lost_order_.push_back(Loss{nexus, e.lost_seq});
+  lost_order_.push_back(Mark{nexus, e.lost_seq});
   forget_old_lost();
 }
 
-bool UnitAttentionTable::current(const Loss& l) const {
-  const auto it = entries_.find(l.nexus);
-  return it != entries_.end() && it->second.lost && it->second.lost_seq == l.seq;
+bool UnitAttentionTable::current_loss(const Mark& m) const {
+  const auto it = entries_.find(m.nexus);
+  return it != entries_.end() && it->second.lost && it->second.lost_seq == m.seq;
 }
 
 void UnitAttentionTable::forget_old_lost() {
   while (lost_count_ > max_lost_ && !lost_order_.empty()) {
-    const Loss oldest = lost_order_.front();
+    const Mark oldest = lost_order_.front();
     lost_order_.pop_front();
-    if (!current(oldest)) continue;  // the nexus came back since
-    entries_.erase(oldest.nexus);
-    --lost_count_;
+    if (!current_loss(oldest)) continue;  // the nexus came back since
+    erase(oldest.nexus);
   }
   // Losses of nexuses that came back are stale; drop them before they pile up.
   if (lost_order_.size() > 2 * max_lost_ + 16) {
-    std::deque<Loss> live;
-    for (const Loss& l : lost_order_) {
-      if (current(l)) live.push_back(l);
+    std::deque<Mark> live;
+    for (const Mark& m : lost_order_) {
+      if (current_loss(m)) live.push_back(m);
     }
     lost_order_.swap(live);
   }

@@ -14,6 +14,10 @@
 //   pending in case it comes back. At most `max_lost` lost nexuses are
 //   remembered; the oldest beyond that are forgotten and, if they return,
 //   get 29/00 like a new nexus.
+// - At most `max_tracked` nexuses are tracked at all, so a session layer
+//   that hands out a fresh id per session cannot grow the table without
+//   bound; beyond that the longest-known nexus is forgotten (and would see
+//   29/00 again, a spurious but harmless condition).
 #pragma once
 
 #include <cstddef>
@@ -31,7 +35,8 @@ class UnitAttentionTable {
  public:
   static constexpr std::size_t kMaxQueued = 8;
 
-  explicit UnitAttentionTable(std::size_t max_lost = 256) : max_lost_(max_lost) {}
+  explicit UnitAttentionTable(std::size_t max_lost = 256, std::size_t max_tracked = 4096)
+      : max_lost_(max_lost), max_tracked_(max_tracked < 1 ? 1 : max_tracked) {}
 
   // The condition to report to `nexus` next, removed from its queue. Marks
   // the nexus as seen (and no longer lost).
@@ -55,9 +60,12 @@ class UnitAttentionTable {
   struct Entry {
     std::deque<Sense> pending;
     bool lost = false;
-    std::uint64_t lost_seq = 0;  // which loss of lost_order_ is current
+    std::uint64_t lost_seq = 0;  // which entry of lost_order_ is current
+    std::uint64_t seen_seq = 0;  // which entry of seen_order_ is current
   };
-  struct Loss {
+  // A position in lost_order_ or seen_order_; stale once the entry's
+  // sequence number no longer matches.
+  struct Mark {
     NexusId nexus;
     std::uint64_t seq;
   };
@@ -67,12 +75,17 @@ class UnitAttentionTable {
   void forget_old_lost();
 
   std::unordered_map<NexusId, Entry> entries_;
-  bool current(const Loss& l) const;
+  bool current_loss(const Mark& m) const;
+  bool current_seen(const Mark& m) const;
+  void forget_oldest_seen();
+  void erase(NexusId nexus);
 
-  std::deque<Loss> lost_order_;  // oldest first; may hold stale losses
+  std::deque<Mark> lost_order_;  // oldest first; may hold stale marks
+  std::deque<Mark> seen_order_;  // oldest first; may hold stale marks
   std::uint64_t next_seq_ = 0;
   std::size_t lost_count_ = 0;
   std::size_t max_lost_;
+  std::size_t max_tracked_;
 };
 
 }  // namespace iscsi::scsi

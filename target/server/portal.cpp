@@ -37,7 +37,7 @@ std::optional<PortalAddress> parse_portal(std::string_view text) {
   if (!port.empty() || (text.size() > 0 && text.back() == ':')) {
     unsigned value = 0;
     auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-    if (ec != std::errc() || p != port.data() + port.size() || value == 0 || value > 65535) {
+    if (ec != std::errc() || p != port.data() + port.size() || value > 65535) {
       return std::nullopt;
     }
     a.port = static_cast<std::uint16_t>(value);
@@ -51,7 +51,7 @@ std::optional<PortalAddress> parse_portal(std::string_view text) {
   return a;
 }
 
-int listen_on(const PortalAddress& address, std::string& error) {
+int listen_on(PortalAddress& address, std::string& error) {
   sockaddr_storage storage{};
   socklen_t length = 0;
   int family = AF_INET;
@@ -80,6 +80,11 @@ int listen_on(const PortalAddress& address, std::string& error) {
     error = "cannot listen on " + address.to_string() + ": " + std::strerror(errno);
     ::close(fd);
     return -1;
+  }
+  // Port 0 asks the kernel for a free port; report the one it chose.
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &length) == 0) {
+    address.port = ntohs(family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&storage)->sin6_port
+                                            : reinterpret_cast<sockaddr_in*>(&storage)->sin_port);
   }
   return fd;
 }

@@ -17,7 +17,8 @@ struct PortalAddress {
 // Parses "HOST:PORT", "[V6]:PORT" or "HOST" (port 3260). nullopt on error.
 std::optional<PortalAddress> parse_portal(std::string_view text);
 
-// A non-blocking listening socket bound to `address`; -1 and `error` set on failure.
-int listen_on(const PortalAddress& address, std::string& error);
+// A non-blocking listening socket bound to `address`; -1 and `error` set on
+// failure. Port 0 binds a free port, which is written back into `address`.
+int listen_on(PortalAddress& address, std::string& error);
 
 }  // namespace iscsi::server

@@ -26,7 +26,7 @@ bool Server::start(std::string& error) {
     error = "eventfd failed";
     return false;
   }
-  for (const PortalAddress& p : options_.portals) {
+  for (PortalAddress& p : options_.portals) {
     const int fd = listen_on(p, error);
     if (fd < 0) return false;
     listeners_.push_back(fd);

@@ -37,6 +37,8 @@ class Server {
   bool start(std::string& error);
   // Accepts and serves until shutdown() has completed its drain.
   void run();
+  // The portals as bound (a port 0 replaced by the port the kernel chose).
+  const std::vector<PortalAddress>& portals() const { return options_.portals; }
   // Async-signal-safe: begins the shutdown.
   void shutdown();
 

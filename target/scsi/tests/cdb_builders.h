@@ -11,8 +11,12 @@ using wire::Bytes;
 
 // READ(6)/WRITE(6): opcode, 21-bit LBA in bytes 1-3, TRANSFER LENGTH byte 4.
 inline Bytes cdb6_rw(std::uint8_t opcode, std::uint32_t lba, std::uint8_t length) {
-  return Bytes{opcode, static_cast<std::uint8_t>((lba >> 16) & 0x1f),
-               static_cast<std::uint8_t>(lba >> 8), static_cast<std::uint8_t>(lba), length, 0};
+  return Bytes{opcode,
+               static_cast<std::uint8_t>((lba >> 16) & 0x1f),
+               static_cast<std::uint8_t>(lba >> 8),
+               static_cast<std::uint8_t>(lba),
+               length,
+               0};
 }
 
 // 10-byte block CDB: flags byte 1, LBA bytes 2-5, length bytes 7-8.
@@ -50,15 +54,23 @@ inline Bytes cdb16(std::uint8_t opcode, std::uint64_t lba, std::uint32_t length,
 
 // INQUIRY: EVPD byte 1 bit 0, PAGE CODE byte 2, ALLOCATION LENGTH bytes 3-4.
 inline Bytes inquiry(bool evpd, std::uint8_t page, std::uint16_t alloc) {
-  return Bytes{0x12, static_cast<std::uint8_t>(evpd ? 1 : 0), page,
-               static_cast<std::uint8_t>(alloc >> 8), static_cast<std::uint8_t>(alloc), 0};
+  return Bytes{0x12,
+               static_cast<std::uint8_t>(evpd ? 1 : 0),
+               page,
+               static_cast<std::uint8_t>(alloc >> 8),
+               static_cast<std::uint8_t>(alloc),
+               0};
 }
 
 // MODE SENSE(6): DBD byte 1 bit 3, PC|PAGE byte 2, SUBPAGE byte 3, ALLOC byte 4.
 inline Bytes mode_sense6(bool dbd, std::uint8_t pc, std::uint8_t page, std::uint8_t alloc,
                          std::uint8_t subpage = 0) {
-  return Bytes{0x1a, static_cast<std::uint8_t>(dbd ? 0x08 : 0),
-               static_cast<std::uint8_t>((pc << 6) | page), subpage, alloc, 0};
+  return Bytes{0x1a,
+               static_cast<std::uint8_t>(dbd ? 0x08 : 0),
+               static_cast<std::uint8_t>((pc << 6) | page),
+               subpage,
+               alloc,
+               0};
 }
 
 // MODE SENSE(10): LLBAA byte 1 bit 4, DBD bit 3, PC|PAGE byte 2, SUBPAGE
@@ -95,8 +107,8 @@ inline Bytes report_luns(std::uint8_t select, std::uint32_t alloc) {
 
 // START STOP UNIT: IMMED byte 1 bit 0; byte 4: POWER CONDITION 7-4,
 // NO_FLUSH bit 2, LOEJ bit 1, START bit 0.
-inline Bytes start_stop(bool loej, bool start, std::uint8_t power_condition = 0,
-                        bool immed = false, bool no_flush = false) {
+inline Bytes start_stop(bool loej, bool start, std::uint8_t power_condition = 0, bool immed = false,
+                        bool no_flush = false) {
   return Bytes{0x1b,
                static_cast<std::uint8_t>(immed ? 1 : 0),
                0,
@@ -106,7 +118,9 @@ inline Bytes start_stop(bool loej, bool start, std::uint8_t power_condition = 0,
                0};
 }
 
-inline Bytes test_unit_ready() { return Bytes{0x00, 0, 0, 0, 0, 0}; }
+inline Bytes test_unit_ready() {
+  return Bytes{0x00, 0, 0, 0, 0, 0};
+}
 
 inline Bytes request_sense(std::uint8_t alloc, bool desc = false) {
   return Bytes{0x03, static_cast<std::uint8_t>(desc ? 1 : 0), 0, 0, alloc, 0};

@@ -139,7 +139,7 @@ TEST(ParseCdb, VerifyByteCheckModes) {
   EXPECT_EQ(same.transfer_length, 512u);
   EXPECT_EQ(ok(cdb12(0xaf, 0, 0, 0x06)).transfer_length, 0u);
   EXPECT_EQ(fails(cdb10(0x2f, 0, 1, 0x04)), sense::invalid_field_in_cdb(1, 2));  // 10b reserved
-  EXPECT_FALSE(ok(cdb10(0x2f, 0, 1, 0x10)).writes_medium);  // DPO accepted
+  EXPECT_FALSE(ok(cdb10(0x2f, 0, 1, 0x10)).writes_medium);                       // DPO accepted
 }
 
 TEST(ParseCdb, SynchronizeCache) {

@@ -78,8 +78,7 @@ TEST_F(FileDeviceTest, RefusesBadSizes) {
   make_file(odd, 1000);
   auto r = FileDevice::open(odd, std::nullopt, 512, false);
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().find("not a multiple of the block size 512"), std::string::npos)
-      << r.error();
+  EXPECT_NE(r.error().find("not a multiple of the block size 512"), std::string::npos) << r.error();
 
   auto empty = FileDevice::open(dir_.file("empty.img"), std::nullopt, 512, false);
   ASSERT_FALSE(empty);

@@ -12,7 +12,9 @@ namespace {
 
 using wire::Bytes;
 
-void append(Bytes& b, std::string_view s) { b.insert(b.end(), s.begin(), s.end()); }
+void append(Bytes& b, std::string_view s) {
+  b.insert(b.end(), s.begin(), s.end());
+}
 
 Identity fixed_identity() {
   Identity id;
@@ -29,12 +31,12 @@ Identity fixed_identity() {
 
 Bytes expected_standard(std::uint8_t byte0, std::uint8_t byte1) {
   Bytes d = {byte0, byte1,
-             0x06,   // VERSION: SPC-4
-             0x12,   // NORMACA 0, HISUP 1, RESPONSE DATA FORMAT 2
-             0x45,   // ADDITIONAL LENGTH: 74 - 5
-             0x00,   // SCCS ACC TPGS 3PC PROTECT all 0
-             0x00,   // ENCSERV MULTIP 0
-             0x02};  // CMDQUE 1
+             0x06,                // VERSION: SPC-4
+             0x12,                // NORMACA 0, HISUP 1, RESPONSE DATA FORMAT 2
+             0x45,                // ADDITIONAL LENGTH: 74 - 5
+             0x00,                // SCCS ACC TPGS 3PC PROTECT all 0
+             0x00,                // ENCSERV MULTIP 0
+             0x02};               // CMDQUE 1
   append(d, "HARNESS ");          // bytes 8-15
   append(d, "REFERENCE DISK  ");  // bytes 16-31
   append(d, "0001");              // bytes 32-35
@@ -115,8 +117,8 @@ TEST(VpdPages, BlockLimits512) {
   const Identity id = fixed_identity();
   Bytes e(64, 0);
   e[1] = 0xb0;
-  e[3] = 0x3c;  // PAGE LENGTH 003Ch (SBC-3)
-  e[7] = 0x08;  // OPTIMAL TRANSFER LENGTH GRANULARITY: 8 blocks = 4 KiB
+  e[3] = 0x3c;   // PAGE LENGTH 003Ch (SBC-3)
+  e[7] = 0x08;   // OPTIMAL TRANSFER LENGTH GRANULARITY: 8 blocks = 4 KiB
   e[10] = 0x40;  // MAXIMUM TRANSFER LENGTH 00004000h = 16384 blocks = 8 MiB
   EXPECT_EQ(vpd_page(0xb0, ctx(id, 512, 16384)), e);
 }

@@ -144,8 +144,8 @@ TEST_F(LogicalUnitTest, ModeSenseThroughTheUnit) {
   // MODE SENSE(6), DBD, Control page: header + 12-byte page.
   const Result r = run(*lu_, mode_sense6(true, 0, 0x0a, 255));
   expect_good(r);
-  EXPECT_EQ(r.data_in, (Bytes{0x0f, 0x00, 0x10, 0x00, 0x0a, 0x0a, 0x00, 0x10, 0, 0, 0, 0, 0, 0,
-                              0, 0}));
+  EXPECT_EQ(r.data_in,
+            (Bytes{0x0f, 0x00, 0x10, 0x00, 0x0a, 0x0a, 0x00, 0x10, 0, 0, 0, 0, 0, 0, 0, 0}));
   // Allocation length 4: the header only.
   EXPECT_EQ(run(*lu_, mode_sense6(false, 0, 0x3f, 4)).data_in.size(), 4u);
   // Block descriptor: 1 MiB / 512 = 2048 blocks.

@@ -16,8 +16,8 @@ TEST(ParseSize, BinaryMultiples) {
 }
 
 TEST(ParseSize, RejectsNonsense) {
-  for (const char* bad : {"", "G", "1.5G", "-1", "1P", "0", "0M", "1 G", "18446744073709551616",
-                          "16777216T"}) {
+  for (const char* bad :
+       {"", "G", "1.5G", "-1", "1P", "0", "0M", "1 G", "18446744073709551616", "16777216T"}) {
     EXPECT_FALSE(parse_size(bad)) << bad;
   }
   EXPECT_NE(parse_size("1P").error().find("'1P'"), std::string::npos);
@@ -89,22 +89,20 @@ TEST_P(ParseLunSpecErrors, NameTheBadPart) {
 
 INSTANTIATE_TEST_SUITE_P(
     All, ParseLunSpecErrors,
-    ::testing::Values(Bad{"ram:1G", "'='"},                       // no LUN number
-                      Bad{"x=ram:1G", "'x'"},                     // LUN not a number
-                      Bad{"16384=ram:1G", "'16384'"},             // beyond flat space
-                      Bad{"=ram:1G", "LUN number"},               // empty LUN
-                      Bad{"0=disk:1G", "'disk'"},                 // unknown backend
-                      Bad{"0=ram", "needs a size"},               // ram without size
-                      Bad{"0=ram:", "needs a size"},
-                      Bad{"0=null:12Q", "'12Q'"},                 // bad size
+    ::testing::Values(Bad{"ram:1G", "'='"},            // no LUN number
+                      Bad{"x=ram:1G", "'x'"},          // LUN not a number
+                      Bad{"16384=ram:1G", "'16384'"},  // beyond flat space
+                      Bad{"=ram:1G", "LUN number"},    // empty LUN
+                      Bad{"0=disk:1G", "'disk'"},      // unknown backend
+                      Bad{"0=ram", "needs a size"},    // ram without size
+                      Bad{"0=ram:", "needs a size"}, Bad{"0=null:12Q", "'12Q'"},  // bad size
                       Bad{"0=ram:1000", "multiple of the block size 512"},
-                      Bad{"0=ram:1M,bs=1024", "'bs=1024'"},       // bad block size
+                      Bad{"0=ram:1M,bs=1024", "'bs=1024'"},  // bad block size
                       Bad{"0=ram:6K,bs=4096", "multiple of the block size 4096"},
-                      Bad{"0=ram:1G,fast", "'fast'"},             // unknown option
+                      Bad{"0=ram:1G,fast", "'fast'"},  // unknown option
                       Bad{"0=ram:1G,,ro", "empty option"},
                       Bad{"0=ram:1G,ro,ro", "'ro' is given twice"},
-                      Bad{"0=ram:1G,bs=512,bs=4096", "given twice"},
-                      Bad{"0=file:", "needs a path"},
+                      Bad{"0=ram:1G,bs=512,bs=4096", "given twice"}, Bad{"0=file:", "needs a path"},
                       Bad{"0=file::1G", "needs a path"}));
 
 }  // namespace

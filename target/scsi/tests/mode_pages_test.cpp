@@ -11,10 +11,8 @@ namespace {
 
 using wire::Bytes;
 
-const Bytes kCachingCurrent = {0x08, 0x12, 0x04, 0, 0, 0, 0, 0, 0, 0,
-                               0,    0,    0,    0, 0, 0, 0, 0, 0, 0};
-const Bytes kCachingChangeable = {0x08, 0x12, 0, 0, 0, 0, 0, 0, 0, 0,
-                                  0,    0,    0, 0, 0, 0, 0, 0, 0, 0};
+const Bytes kCachingCurrent = {0x08, 0x12, 0x04, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+const Bytes kCachingChangeable = {0x08, 0x12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 // QUEUE ALGORITHM MODIFIER 1h in byte 3; everything else 0.
 const Bytes kControlCurrent = {0x0a, 0x0a, 0x00, 0x10, 0, 0, 0, 0, 0, 0, 0, 0};
 const Bytes kControlChangeable = {0x0a, 0x0a, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
@@ -54,9 +52,9 @@ TEST(ModeSense6, WriteProtectedDbdCachingOnly) {
 
 TEST(ModeSense6, ChangeableValuesAreZero) {
   const ModeSenseRequest req{.dbd = true, .page_control = 1, .page_code = 0x3f};
-  EXPECT_EQ(build_mode_sense(req, state(false, 8, 512)),
-            cat({{0x2f, 0x00, 0x10, 0x00}, kCachingChangeable, kControlChangeable,
-                 kIecChangeable}));
+  EXPECT_EQ(
+      build_mode_sense(req, state(false, 8, 512)),
+      cat({{0x2f, 0x00, 0x10, 0x00}, kCachingChangeable, kControlChangeable, kIecChangeable}));
 }
 
 TEST(ModeSense6, DefaultValuesEqualCurrent) {
@@ -99,8 +97,10 @@ TEST(ModeSense10, ShortDescriptorWithoutLlbaa) {
 TEST(ModeSense10, DbdAllPagesAndSubpages) {
   const ModeSenseRequest req{.ten = true, .dbd = true, .page_code = 0x3f, .subpage_code = 0xff};
   EXPECT_EQ(build_mode_sense(req, state(false, 8, 512)),
-            cat({{0x00, 0x32, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00}, kCachingCurrent,
-                 kControlCurrent, kIecCurrent}));
+            cat({{0x00, 0x32, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00},
+                 kCachingCurrent,
+                 kControlCurrent,
+                 kIecCurrent}));
 }
 
 TEST(CheckModeSense, SavedValuesAreNotSupported) {

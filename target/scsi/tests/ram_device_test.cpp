@@ -14,7 +14,9 @@ namespace {
 
 using wire::Bytes;
 
-std::size_t page() { return static_cast<std::size_t>(::sysconf(_SC_PAGESIZE)); }
+std::size_t page() {
+  return static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+}
 
 // Resident pages of the device's memory in [offset, offset + length).
 std::size_t resident_pages(const RamDevice& dev, std::uint64_t offset, std::uint64_t length) {

@@ -115,5 +115,15 @@ TEST(UnitAttentionTable, ReturningNexusesDoNotGrowTheTable) {
   EXPECT_EQ(t.take(8), sense::i_t_nexus_loss_occurred());
 }
 
+TEST(UnitAttentionTable, TrackedNexusesAreBounded) {
+  // A fresh nexus id per session and no nexus_lost(): the table still stays
+  // within max_tracked, forgetting the longest-known nexus first.
+  UnitAttentionTable t(256, 100);
+  for (NexusId id = 1; id <= 10000; ++id) t.take(id);
+  EXPECT_EQ(t.tracked(), 100u);
+  EXPECT_FALSE(t.take(10000).has_value());  // recent: still known, nothing pending
+  EXPECT_EQ(t.take(1), sense::power_on_reset_or_bus_device_reset());  // forgotten
+}
+
 }  // namespace
 }  // namespace iscsi::scsi
