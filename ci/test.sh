@@ -25,5 +25,18 @@ for preset in "${presets[@]}"; do
   else
     ctest --preset "${preset}" -j "${jobs}" --no-tests=error
   fi
+  # The reference target as a real disk: the Linux kernel initiator formats,
+  # mounts, writes and reads back (plain on gcc, with digests under ASan).
+  case ${preset} in
+    default)
+      bash ci/kernel_initiator.sh default smoke
+      bash ci/kernel_initiator.sh default fs
+      ;;
+    asan)
+      bash ci/kernel_initiator.sh asan fs \
+        --iscsi-opt 'node.conn[0].iscsi.HeaderDigest = CRC32C' \
+        --iscsi-opt 'node.conn[0].iscsi.DataDigest = CRC32C'
+      ;;
+  esac
 done
 echo "=== all green: ${presets[*]}"
