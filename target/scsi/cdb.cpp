@@ -127,7 +127,7 @@ Parsed parse_synchronize_cache(wire::ByteView cdb, ParsedCdb p) {
   return p;
 }
 
-Parsed parse_inquiry(wire::ByteView cdb, ParsedCdb p) {
+Parsed parse_inquiry(wire::ByteView cdb, const CdbLimits& limits, ParsedCdb p) {
   // SPC-4 INQUIRY command: CMDDT is obsolete; a device server that does not support
   // it rejects it with INVALID FIELD IN CDB.
   if (cdb[1] & 0x02) return Err(sense::invalid_field_in_cdb(1, 1));
@@ -138,7 +138,9 @@ Parsed parse_inquiry(wire::ByteView cdb, ParsedCdb p) {
   // with CHECK CONDITION ... INVALID FIELD IN CDB."
   if (!p.evpd && p.page_code != 0) return Err(sense::invalid_field_in_cdb(2));
   // A VPD page the unit does not implement is an invalid field as well.
-  if (p.evpd && !vpd_page_supported(p.page_code)) return Err(sense::invalid_field_in_cdb(2));
+  if (p.evpd && !vpd_page_supported(p.page_code, limits.thin)) {
+    return Err(sense::invalid_field_in_cdb(2));
+  }
   p.allocation_length = wire::load_be16(&cdb[3]);
   return p;
 }
@@ -263,7 +265,7 @@ wire::Result<ParsedCdb, Sense> parse_cdb(wire::ByteView cdb, const CdbLimits& li
       break;
     case op::kInquiry:
       p.command = Command::Inquiry;
-      r = parse_inquiry(cdb, p);
+      r = parse_inquiry(cdb, limits, p);
       break;
     case op::kModeSense6:
     case op::kModeSense10:

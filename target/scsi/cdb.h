@@ -64,6 +64,7 @@ struct CdbLimits {
   // MAXIMUM TRANSFER LENGTH of the Block Limits VPD page, in blocks.
   std::uint32_t max_transfer_blocks = 16384;
   bool removable = false;
+  bool thin = false;  // thin provisioned: the B2h VPD page exists
 };
 
 struct ParsedCdb {

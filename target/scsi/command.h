@@ -13,7 +13,7 @@
 namespace iscsi::scsi {
 
 // Opaque identifier of an I_T nexus, assigned by the session layer per
-// initiator port (InitiatorName + ISID) and target port (SAM-5 §4.6.1).
+// initiator port (InitiatorName + ISID) and target port (SAM-5 I_T nexus).
 using NexusId = std::uint64_t;
 
 enum class DataDirection : std::uint8_t { None, Read, Write };

@@ -23,9 +23,9 @@ struct Identity {
 
 // A deterministic identity for LUN `lun` of target `target_name`: the same
 // inputs give the same serial number and NAA designator on every run, so
-// initiators (multipath, /dev/disk/by-id) recognise the unit again. The NAA
-// designator has NAA 3h, locally assigned (SPC-4 Device Identification VPD page, NAA designator
-// format), its other 60 bits taken from a hash of both inputs.
+// initiators (multipath, /dev/disk/by-id) recognise the unit again. The
+// designator is an SPC-4 NAA designator with NAA 3h (locally assigned); its
+// other 60 bits come from a hash of both inputs.
 Identity make_identity(std::string_view target_name, std::uint16_t lun,
                        std::uint16_t portal_group_tag);
 

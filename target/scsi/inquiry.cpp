@@ -8,9 +8,9 @@ namespace iscsi::scsi {
 
 namespace {
 
-constexpr std::array<std::uint8_t, 5> kPages = {
+constexpr std::array<std::uint8_t, 6> kPages = {
     vpd::kSupportedPages, vpd::kUnitSerialNumber,           vpd::kDeviceIdentification,
-    vpd::kBlockLimits,    vpd::kBlockDeviceCharacteristics,
+    vpd::kBlockLimits,    vpd::kBlockDeviceCharacteristics, vpd::kLogicalBlockProvisioning,
 };
 
 // SPC-4 standard INQUIRY data, VERSION DESCRIPTOR values (codes for "no version claimed").
@@ -36,8 +36,9 @@ void set_page_length(wire::Bytes& page) {
   wire::store_be16(&page[2], static_cast<std::uint16_t>(page.size() - 4));
 }
 
-// SPC-4 Device Identification VPD page, designation descriptor: PROTOCOL IDENTIFIER | CODE SET,
-// PIV | ASSOCIATION | DESIGNATOR TYPE, reserved, DESIGNATOR LENGTH.
+// A designation descriptor of the SPC-4 Device Identification VPD page:
+// PROTOCOL IDENTIFIER | CODE SET, PIV | ASSOCIATION | DESIGNATOR TYPE,
+// reserved, DESIGNATOR LENGTH, designator.
 void put_designator(wire::Bytes& out, std::uint8_t proto_codeset, std::uint8_t piv_assoc_type,
                     wire::ByteView designator) {
   out.push_back(proto_codeset);
@@ -47,9 +48,8 @@ void put_designator(wire::Bytes& out, std::uint8_t proto_codeset, std::uint8_t p
   out.insert(out.end(), designator.begin(), designator.end());
 }
 
-// SCSI name string designator: UTF-8, null terminated, null padded to a
-// multiple of four bytes (SPC-4 Device Identification VPD page, SCSI name string designator
-// format).
+// SPC-4 SCSI name string designator: UTF-8, null terminated, null padded
+// to a multiple of four bytes.
 wire::Bytes name_string(std::string_view name) {
   wire::Bytes d(name.begin(), name.end());
   d.push_back(0);
@@ -68,9 +68,10 @@ constexpr std::uint8_t kTypeNaa = 0x3;
 constexpr std::uint8_t kTypeRelativeTargetPort = 0x4;
 constexpr std::uint8_t kTypeScsiNameString = 0x8;
 
-wire::Bytes supported_pages(std::uint8_t peripheral) {
+wire::Bytes supported_pages(std::uint8_t peripheral, bool thin) {
   wire::Bytes p = page_header(peripheral, vpd::kSupportedPages);
-  p.insert(p.end(), kPages.begin(), kPages.end());
+  const auto pages = supported_vpd_pages(thin);
+  p.insert(p.end(), pages.begin(), pages.end());
   set_page_length(p);
   return p;
 }
@@ -91,9 +92,9 @@ wire::Bytes device_identification(const VpdContext& ctx) {
   wire::store_be64(naa, id.naa);
   put_designator(p, kCodeSetBinary, kAssocLu | kTypeNaa, naa);
 
-  // The target port it is reached through: relative target port identifier
-  // (SPC-4 Device Identification VPD page, relative target port designator: two reserved
-  // bytes, then the identifier) ...
+  // The target port it is reached through: its relative target port
+  // identifier (SPC-4 relative target port designator: two reserved bytes,
+  // then the identifier) ...
   std::uint8_t rel[4] = {0, 0, 0, 0};
   wire::store_be16(&rel[2], id.relative_port);
   put_designator(p, static_cast<std::uint8_t>(kProtocolIscsi << 4 | kCodeSetBinary),
@@ -132,14 +133,30 @@ wire::Bytes block_device_characteristics(const VpdContext& ctx) {
   return p;
 }
 
-}  // namespace
-
-std::span<const std::uint8_t> supported_vpd_pages() {
-  return kPages;
+wire::Bytes logical_block_provisioning(const VpdContext& ctx) {
+  // SBC-3 Logical Block Provisioning VPD page, page length 0004h (no
+  // provisioning group descriptor).
+  wire::Bytes p = {
+      ctx.peripheral, vpd::kLogicalBlockProvisioning, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00};
+  // Byte 4: THRESHOLD EXPONENT 0 (no thresholds).
+  // Byte 5: LBPU, LBPWS, LBPWS10 0 (UNMAP and WRITE SAME are not
+  // implemented); LBPRZ 1: unmapped blocks read back as zeros; ANC_SUP 0;
+  // DP 0.
+  p[5] = 0x04;
+  // Byte 6: PROVISIONING TYPE 010b, thin provisioned.
+  p[6] = 0x02;
+  return p;
 }
 
-bool vpd_page_supported(std::uint8_t page) {
-  return std::find(kPages.begin(), kPages.end(), page) != kPages.end();
+}  // namespace
+
+std::span<const std::uint8_t> supported_vpd_pages(bool thin) {
+  return std::span<const std::uint8_t>(kPages).first(thin ? kPages.size() : kPages.size() - 1);
+}
+
+bool vpd_page_supported(std::uint8_t page, bool thin) {
+  const auto pages = supported_vpd_pages(thin);
+  return std::find(pages.begin(), pages.end(), page) != pages.end();
 }
 
 wire::Bytes standard_inquiry(const Identity& id, bool removable, std::uint8_t peripheral) {
@@ -163,7 +180,7 @@ wire::Bytes standard_inquiry(const Identity& id, bool removable, std::uint8_t pe
 wire::Bytes vpd_page(std::uint8_t page, const VpdContext& ctx) {
   switch (page) {
     case vpd::kSupportedPages:
-      return supported_pages(ctx.peripheral);
+      return supported_pages(ctx.peripheral, ctx.thin);
     case vpd::kUnitSerialNumber:
       return unit_serial_number(ctx);
     case vpd::kDeviceIdentification:
@@ -172,6 +189,8 @@ wire::Bytes vpd_page(std::uint8_t page, const VpdContext& ctx) {
       return block_limits(ctx);
     case vpd::kBlockDeviceCharacteristics:
       return block_device_characteristics(ctx);
+    case vpd::kLogicalBlockProvisioning:
+      return logical_block_provisioning(ctx);
     default:
       return {};
   }

@@ -24,11 +24,15 @@ inline constexpr std::uint8_t kUnitSerialNumber = 0x80;
 inline constexpr std::uint8_t kDeviceIdentification = 0x83;
 inline constexpr std::uint8_t kBlockLimits = 0xb0;
 inline constexpr std::uint8_t kBlockDeviceCharacteristics = 0xb1;
+inline constexpr std::uint8_t kLogicalBlockProvisioning = 0xb2;
 }  // namespace vpd
 
 // Pages a logical unit returns, in ascending order as page 00h lists them.
-std::span<const std::uint8_t> supported_vpd_pages();
-bool vpd_page_supported(std::uint8_t page);
+// The Logical Block Provisioning page (B2h) belongs to thin provisioned
+// units: they report LBPME in READ CAPACITY(16), and initiators then read
+// B2h to learn which deallocation commands exist.
+std::span<const std::uint8_t> supported_vpd_pages(bool thin);
+bool vpd_page_supported(std::uint8_t page, bool thin);
 
 // Standard INQUIRY data, 74 bytes.
 wire::Bytes standard_inquiry(const Identity& id, bool removable,
@@ -39,9 +43,10 @@ struct VpdContext {
   std::uint32_t block_size = 512;
   std::uint32_t max_transfer_blocks = 0;
   std::uint8_t peripheral = kPeripheralDirectAccess;
+  bool thin = false;
 };
 
-// The page `page`, which must be one of supported_vpd_pages().
+// The page `page`, which must be one of supported_vpd_pages(ctx.thin).
 wire::Bytes vpd_page(std::uint8_t page, const VpdContext& ctx);
 
 // Page 00h listing only itself, for a LUN without a logical unit.

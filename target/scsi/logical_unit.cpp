@@ -43,6 +43,7 @@ LogicalUnit::LogicalUnit(std::unique_ptr<BlockDevice> device, LunOptions options
   limits_.block_size = device_->block_size();
   limits_.max_transfer_blocks = kMaxTransferBytes / limits_.block_size;
   limits_.removable = options_.removable;
+  limits_.thin = options_.thin;
   options_.block_size = limits_.block_size;
 }
 
@@ -50,12 +51,15 @@ std::optional<Sense> LogicalUnit::check(const ParsedCdb& p, bool with_medium) co
   // SBC-3 removable medium: media access without a medium → NOT READY,
   // MEDIUM NOT PRESENT.
   if (with_medium && p.media_access && !medium_present()) return sense::medium_not_present();
-  // SBC-3 write protection: a command that would change the medium of a
-  // write-protected unit → DATA PROTECT, WRITE PROTECTED.
-  if (p.writes_medium && options_.read_only) return sense::write_protected();
+  // The CDB's range is checked before the unit's state: an LBA beyond the
+  // medium is an ILLEGAL REQUEST whatever the protection.
   if (addresses_blocks(p.command) && !lba_range_ok(p.lba, p.blocks, capacity_)) {
     return sense::lba_out_of_range();
   }
+  // SBC-3 write protection: a command that would write to the medium of a
+  // write-protected unit → DATA PROTECT, WRITE PROTECTED. A TRANSFER LENGTH
+  // of zero writes nothing ("shall not be considered an error").
+  if (p.writes_medium && p.blocks != 0 && options_.read_only) return sense::write_protected();
   return std::nullopt;
 }
 
@@ -142,7 +146,8 @@ Result LogicalUnit::inquiry(const ParsedCdb& p, const Request& rq) const {
   } else {
     data = vpd_page(p.page_code, VpdContext{.identity = identity_,
                                             .block_size = limits_.block_size,
-                                            .max_transfer_blocks = limits_.max_transfer_blocks});
+                                            .max_transfer_blocks = limits_.max_transfer_blocks,
+                                            .thin = options_.thin});
   }
   return Result::good(truncate_to(std::move(data), p.allocation_length, rq.data_in_capacity));
 }

@@ -59,3 +59,12 @@ void ScsiPortAdapter::reset(session::ResetKind kind, std::uint64_t lun, std::uin
 }
 
 }  // namespace iscsi::server
+
+namespace iscsi::server {
+
+void ScsiPortAdapter::nexus_lost(std::uint64_t nexus) {
+  std::lock_guard lock(mutex_);
+  target_->nexus_lost(nexus);
+}
+
+}  // namespace iscsi::server

@@ -22,6 +22,7 @@ class ScsiPortAdapter final : public session::ScsiPort {
                                wire::ByteView data_out, std::uint32_t data_in_capacity) override;
   bool lun_exists(std::uint64_t lun) const override;
   void reset(session::ResetKind kind, std::uint64_t lun, std::uint64_t nexus) override;
+  void nexus_lost(std::uint64_t nexus) override;
 
   scsi::ScsiTarget& target() { return *target_; }
 

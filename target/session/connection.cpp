@@ -69,6 +69,7 @@ TargetConnection::TargetConnection(const TargetConfig& config, SessionTable& ses
 
 TargetConnection::~TargetConnection() {
   if (session_.tsih != 0) sessions_.remove(session_.tsih);
+  if (scsi_) scsi_->nexus_lost(session_.nexus_id);
 }
 
 void TargetConnection::close(std::string reason) {

@@ -39,6 +39,8 @@ class ScsiPort {
                               wire::ByteView data_out, std::uint32_t data_in_capacity) = 0;
   virtual bool lun_exists(std::uint64_t lun) const = 0;
   virtual void reset(ResetKind kind, std::uint64_t lun, std::uint64_t nexus) = 0;
+  // The session of `nexus` ended (logout, connection loss, reinstatement).
+  virtual void nexus_lost(std::uint64_t nexus) { (void)nexus; }
 };
 
 }  // namespace iscsi::session

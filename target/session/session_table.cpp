@@ -28,7 +28,7 @@ std::optional<std::uint16_t> SessionTable::create(const SessionKey& key,
       }
     }
     if (tsih != 0) {
-      SessionInfo info{tsih, key, type, next_nexus_++, std::move(close)};
+      SessionInfo info{tsih, key, type, nexus_for(key), std::move(close)};
       if (nexus_id) *nexus_id = info.nexus_id;
       by_key_[key] = tsih;
       by_tsih_.emplace(tsih, std::move(info));
@@ -38,6 +38,24 @@ std::optional<std::uint16_t> SessionTable::create(const SessionKey& key,
   if (close_old) close_old();
   if (tsih == 0) return std::nullopt;
   return tsih;
+}
+
+std::uint64_t SessionTable::nexus_for(const SessionKey& key) {
+  if (auto it = nexus_ids_.find(key); it != nexus_ids_.end()) return it->second;
+  while (nexus_ids_.size() >= kMaxRememberedNexuses && !nexus_order_.empty()) {
+    const SessionKey oldest = nexus_order_.front();
+    nexus_order_.pop_front();
+    if (!by_key_.contains(oldest)) {
+      nexus_ids_.erase(oldest);
+    } else {
+      nexus_order_.push_back(oldest);  // still in use: keep it
+      if (nexus_order_.size() <= by_key_.size()) break;
+    }
+  }
+  const std::uint64_t id = next_nexus_++;
+  nexus_ids_.emplace(key, id);
+  nexus_order_.push_back(key);
+  return id;
 }
 
 void SessionTable::remove(std::uint16_t tsih) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -55,8 +56,16 @@ class SessionTable {
 
  private:
   mutable std::mutex mutex_;
+  std::uint64_t nexus_for(const SessionKey& key);
+
   std::map<std::uint16_t, SessionInfo> by_tsih_;
   std::map<SessionKey, std::uint16_t> by_key_;
+  // The I_T nexus of an initiator port outlives its sessions (SAM-5: the
+  // nexus is the initiator port and target port pair), so a re-login of the
+  // same port finds the same id. Bounded: the oldest idle entries go first.
+  std::map<SessionKey, std::uint64_t> nexus_ids_;
+  std::deque<SessionKey> nexus_order_;
+  static constexpr std::size_t kMaxRememberedNexuses = 4096;
   std::uint16_t next_tsih_ = 1;
   std::uint64_t next_nexus_ = 1;
 };

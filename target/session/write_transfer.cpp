@@ -21,7 +21,7 @@ WriteTransfer::WriteTransfer(std::uint32_t expected, std::uint32_t wanted, wire:
 }
 
 void WriteTransfer::store(std::uint32_t offset, wire::ByteView bytes) {
-  if (offset >= wanted_) return;  // beyond what the target needs: discarded
+  if (offset >= wanted_ || bytes.empty()) return;  // beyond what the target needs: discarded
   const std::size_t n = std::min<std::size_t>(bytes.size(), wanted_ - offset);
   std::memcpy(buffer_.data() + offset, bytes.data(), n);
 }

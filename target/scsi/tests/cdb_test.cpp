@@ -164,8 +164,11 @@ TEST(ParseCdb, Inquiry) {
   EXPECT_EQ(vpd.page_code, 0x83);
   // EVPD 0 with a page code → INVALID FIELD IN CDB, byte 2.
   EXPECT_EQ(fails(inquiry(false, 0x01, 255)), sense::invalid_field_in_cdb(2));
-  // A VPD page that does not exist.
+  // A VPD page that does not exist; B2h exists on thin units only.
   EXPECT_EQ(fails(inquiry(true, 0x86, 255)), sense::invalid_field_in_cdb(2));
+  EXPECT_EQ(fails(inquiry(true, 0xb2, 255)), sense::invalid_field_in_cdb(2));
+  const CdbLimits thin{.block_size = 512, .max_transfer_blocks = 16384, .thin = true};
+  EXPECT_EQ(ok(inquiry(true, 0xb2, 255), thin).page_code, 0xb2);
   // CMDDT (byte 1 bit 1).
   EXPECT_EQ(fails(Bytes{0x12, 0x02, 0, 0, 36, 0}), sense::invalid_field_in_cdb(1, 1));
 }

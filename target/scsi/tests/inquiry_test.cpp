@@ -76,8 +76,26 @@ VpdContext ctx(const Identity& id, std::uint32_t bs = 512, std::uint32_t max = 1
 TEST(VpdPages, SupportedPages) {
   const Identity id = fixed_identity();
   EXPECT_EQ(vpd_page(0x00, ctx(id)), (Bytes{0x00, 0x00, 0x00, 0x05, 0x00, 0x80, 0x83, 0xb0, 0xb1}));
-  for (std::uint8_t p : {0x00, 0x80, 0x83, 0xb0, 0xb1}) EXPECT_TRUE(vpd_page_supported(p));
-  for (std::uint8_t p : {0x01, 0x86, 0xb2, 0xff}) EXPECT_FALSE(vpd_page_supported(p));
+  for (std::uint8_t p : {0x00, 0x80, 0x83, 0xb0, 0xb1}) EXPECT_TRUE(vpd_page_supported(p, false));
+  for (std::uint8_t p : {0x01, 0x86, 0xb2, 0xff}) EXPECT_FALSE(vpd_page_supported(p, false));
+}
+
+TEST(VpdPages, SupportedPagesOfAThinUnitIncludeB2) {
+  const Identity id = fixed_identity();
+  VpdContext c = ctx(id);
+  c.thin = true;
+  EXPECT_EQ(vpd_page(0x00, c), (Bytes{0x00, 0x00, 0x00, 0x06, 0x00, 0x80, 0x83, 0xb0, 0xb1, 0xb2}));
+  EXPECT_TRUE(vpd_page_supported(0xb2, true));
+}
+
+TEST(VpdPages, LogicalBlockProvisioning) {
+  const Identity id = fixed_identity();
+  VpdContext c = ctx(id);
+  c.thin = true;
+  // SBC-3: PAGE LENGTH 0004h; THRESHOLD EXPONENT 0; LBPU 0, LBPWS 0,
+  // LBPWS10 0, LBPRZ 1 (byte 5 bit 2), ANC_SUP 0, DP 0; PROVISIONING TYPE
+  // 010b (thin provisioned).
+  EXPECT_EQ(vpd_page(0xb2, c), (Bytes{0x00, 0xb2, 0x00, 0x04, 0x00, 0x04, 0x02, 0x00}));
 }
 
 TEST(VpdPages, SupportedPagesOfAMissingUnit) {

@@ -82,6 +82,10 @@ TEST(ReadCapacityThin, Lbpme_Lbprz) {
   e[10] = 0x10;  // 4096
   e[14] = 0xc0;  // LBPME | LBPRZ
   EXPECT_EQ(r.data_in, e);
+  // LBPME promises the Logical Block Provisioning VPD page.
+  const Result b2 = run(*lu, inquiry(true, 0xb2, 255));
+  expect_good(b2);
+  EXPECT_EQ(b2.data_in, (Bytes{0x00, 0xb2, 0x00, 0x04, 0x00, 0x04, 0x02, 0x00}));
 }
 
 TEST(ReadCapacityLarge, TenSaturatesSixteenDoesNot) {
@@ -266,6 +270,11 @@ TEST(BlockIoReadOnly, WritesAreWriteProtectedReadsWork) {
   expect_good(run(*lu, cdb10(0x28, 0, 1)));
   expect_good(run(*lu, cdb10(0x2f, 0, 1, 0x02), 1, Bytes(512, 0)));
   expect_good(run(*lu, cdb10(0x35, 0, 0)));
+  // A zero-length write writes nothing: not an error. A range error is an
+  // ILLEGAL REQUEST before the protection is considered.
+  expect_good(run(*lu, cdb10(0x2a, 0, 0)));
+  expect_check(run(*lu, cdb10(0x2a, 2048, 1), 1, Bytes(512)), sense::lba_out_of_range());
+  expect_check(run(*lu, cdb16(0x8a, UINT64_MAX, 0)), sense::lba_out_of_range());
 }
 
 TEST(BlockIoFile, RoundTripFuaAndSynchronizeCache) {
