@@ -1,0 +1,48 @@
+// A conformance case: one JSON file, keyed to the RFC section whose
+// requirement it checks (format: conformance/schema/scenario.schema.json).
+// Loading checks the whole structure, so a case that loads runs without
+// format surprises; steps keep their JSON and are interpreted by the runner.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "wire/opcode.h"
+#include "wire/result.h"
+
+namespace iscsi::sim {
+
+enum class Level { Must, MustNot, Should, ShouldNot, May };
+
+struct Scenario {
+  std::string id;
+  std::string title;
+  std::vector<std::string> rfc3720;
+  std::vector<std::string> rfc7143;
+  std::string requirement;
+  Level level = Level::Must;
+  std::vector<std::string> tags;
+  std::vector<nlohmann::json> steps;
+  std::string path;  // where it was loaded from
+};
+
+std::string_view level_name(Level l);
+
+// "ScsiCommand", "NopIn", ...: the PDU names scenarios use (the struct names of wire/pdu.h).
+std::optional<wire::Opcode> pdu_by_name(const std::string& name);
+
+// Parses and checks one scenario. Errors name the file, the step and the field.
+wire::Result<Scenario, std::string> parse_scenario(const nlohmann::json& j, const std::string& path);
+wire::Result<Scenario, std::string> load_scenario(const std::string& path);
+
+// Every *.json under each path (files or directories, recursively), sorted
+// by id. Any file that fails to load is an error.
+wire::Result<std::vector<Scenario>, std::string> load_scenarios(const std::vector<std::string>& paths);
+
+// True when `filter` names the case: its id, a section it cites (prefix
+// match on "3.2.2" also selects "3.2.2.1"), or one of its tags.
+bool scenario_matches(const Scenario& s, const std::string& filter);
+
+}  // namespace iscsi::sim
