@@ -1,0 +1,104 @@
+// The runner against the in-process reference target: verdicts, and the
+// evidence a failing case carries.
+#include "runner/runner.h"
+
+#include <gtest/gtest.h>
+
+#include "report/report.h"
+
+namespace iscsi::sim {
+namespace {
+
+Scenario make(const std::string& steps) {
+  auto j = nlohmann::json::parse(R"({"id": "rfc3720-10.18-runner-test", "title": "t", "rfc3720": ["10.18"],
+                                     "requirement": "r", "level": "MUST", "steps": )" + steps + "}");
+  auto s = parse_scenario(j, "test.json");
+  EXPECT_TRUE(s.ok()) << s.error();
+  return *s;
+}
+
+TargetSpec in_process() {
+  TargetSpec t;
+  t.in_process = true;
+  t.timeout = std::chrono::milliseconds(500);
+  return t;
+}
+
+TEST(Runner, PassingCase) {
+  Runner r(in_process());
+  const auto res = r.run(make(R"([{"login": {}}, {"send": {"pdu": "NopOut"}},
+      {"expect": {"pdu": "NopIn", "fields": {"InitiatorTaskTag": "$itt"}}}])"));
+  EXPECT_EQ(res.verdict, Verdict::Pass) << res.message;
+}
+
+TEST(Runner, MismatchFailsWithTheStepAndThePdu) {
+  Runner r(in_process());
+  const auto res = r.run(make(R"([{"login": {}}, {"send": {"pdu": "NopOut"}},
+      {"expect": {"pdu": "NopIn", "fields": {"InitiatorTaskTag": 12345}}}])"));
+  EXPECT_EQ(res.verdict, Verdict::Fail);
+  EXPECT_EQ(res.step, 3u);
+  EXPECT_NE(res.message.find("InitiatorTaskTag"), std::string::npos) << res.message;
+  EXPECT_NE(res.message.find("NOP-In"), std::string::npos) << res.message;
+  ASSERT_FALSE(res.exchange.empty());
+  EXPECT_FALSE(res.exchange.back().to_target);
+}
+
+TEST(Runner, SilenceAndClose) {
+  Runner r(in_process());
+  auto res = r.run(make(R"([{"login": {}}, {"send": {"pdu": "NopOut"}}, {"expect_silence": {"ms": 100}}])"));
+  EXPECT_EQ(res.verdict, Verdict::Fail);  // the ping is answered
+  res = r.run(make(R"([{"login": {"keys": {"TargetName": "iqn.2025-12.local:none"},
+                                  "expect": {"status": "0x0203"}}}, {"expect_close": {}}])"));
+  EXPECT_EQ(res.verdict, Verdict::Pass) << res.message;
+}
+
+TEST(Runner, DeclinedPreconditionIsNotApplicable) {
+  Runner r(in_process());
+  const auto res = r.run(make(R"([{"login": {"keys": {"ErrorRecoveryLevel": "2"},
+                                              "require": {"ErrorRecoveryLevel": "2"}}}])"));
+  EXPECT_EQ(res.verdict, Verdict::NotApplicable) << res.message;
+}
+
+TEST(Runner, ScsiHelperChecksStatusDataAndResiduals) {
+  Runner r(in_process());
+  auto res = r.run(make(R"([{"login": {}}, {"clear_unit_attention": {}},
+      {"scsi": {"cdb": "2a000000000000000100", "write": 512, "fill": "0x3c"}},
+      {"scsi": {"cdb": "28000000000000000100", "read": 1024,
+                "expect": {"data_length": 512, "underflow": 512}}}])"));
+  EXPECT_EQ(res.verdict, Verdict::Pass) << res.message;
+  res = r.run(make(R"([{"login": {}}, {"clear_unit_attention": {}},
+      {"scsi": {"cdb": "ff000000000000000000", "expect": {"status": 0}}}])"));
+  EXPECT_EQ(res.verdict, Verdict::Fail);
+  EXPECT_NE(res.message.find("5/20/0"), std::string::npos) << res.message;
+}
+
+TEST(Runner, RawOverridesReachTheWire) {
+  Runner r(in_process());
+  // Byte 0 patched to a reserved opcode: the target answers with a Reject.
+  const auto res = r.run(make(R"([{"login": {}}, {"send": {"pdu": "NopOut", "raw": [{"offset": 0, "hex": "0b"}]}},
+      {"expect": {"pdu": "Reject", "fields": {"Reason": 4}}}])"));
+  EXPECT_EQ(res.verdict, Verdict::Pass) << res.message;
+}
+
+TEST(Report, JunitAndJsonCarryEveryCase) {
+  Runner r(in_process());
+  const Scenario ok = make(R"([{"login": {}}])");
+  const Scenario bad = make(R"([{"login": {}}, {"expect": {"pdu": "NopIn", "within_ms": 50}}])");
+  RunReport report;
+  report.target = "in-process <test> & \"quotes\"";
+  report.scenarios = {&ok, &bad};
+  report.results = {r.run(ok), r.run(bad)};
+  const std::string xml = junit_xml(report);
+  EXPECT_NE(xml.find("tests=\"2\" failures=\"1\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("&lt;test&gt; &amp; &quot;quotes&quot;"), std::string::npos);
+  EXPECT_NE(xml.find("<failure message=\"nothing arrived within 50 ms\""), std::string::npos) << xml;
+  const auto j = nlohmann::json::parse(json_report(report));
+  EXPECT_EQ(j["summary"]["fail"], 1);
+  EXPECT_EQ(j["cases"][1]["step"], 2);
+  EXPECT_TRUE(report.unexpected(report.results[1], false));
+  report.expected["rfc3720-10.18-runner-test"] = "documented divergence";
+  EXPECT_FALSE(report.unexpected(report.results[1], false));
+}
+
+}  // namespace
+}  // namespace iscsi::sim

@@ -1,0 +1,70 @@
+#include "scenario/scenario.h"
+
+#include <gtest/gtest.h>
+
+namespace iscsi::sim {
+namespace {
+
+nlohmann::json minimal() {
+  return nlohmann::json::parse(R"({
+    "id": "rfc3720-10.18-example-case",
+    "title": "t", "rfc3720": ["10.18"], "requirement": "r", "level": "MUST",
+    "steps": [{"login": {}}, {"send": {"pdu": "NopOut", "fields": {"CmdSN": "auto+1"}}},
+              {"expect": {"pdu": "NopIn", "fields": {"InitiatorTaskTag": "$itt"}}}]})");
+}
+
+TEST(Scenario, LoadsAValidCase) {
+  auto s = parse_scenario(minimal(), "x.json");
+  ASSERT_TRUE(s.ok()) << s.error();
+  EXPECT_EQ(s->id, "rfc3720-10.18-example-case");
+  EXPECT_EQ(s->level, Level::Must);
+  EXPECT_EQ(s->steps.size(), 3u);
+}
+
+TEST(Scenario, RejectsStructuralMistakesWithTheirLocation) {
+  auto j = minimal();
+  j["id"] = "cmdsn-test";
+  EXPECT_NE(parse_scenario(j, "x.json").error().find("is not rfc3720-"), std::string::npos);
+
+  j = minimal();
+  j["steps"][1]["send"]["pdu"] = "NoSuchPdu";
+  EXPECT_NE(parse_scenario(j, "x.json").error().find("step 2"), std::string::npos);
+
+  j = minimal();
+  j["steps"][1]["send"]["fields"] = {{"StatSN", 1}};  // not a NOP-Out field
+  EXPECT_NE(parse_scenario(j, "x.json").error().find("StatSN"), std::string::npos);
+
+  j = minimal();
+  j["steps"][0] = {{"login", {}}, {"logout", {}}};
+  EXPECT_NE(parse_scenario(j, "x.json").error().find("one action per step"), std::string::npos);
+
+  j = minimal();
+  j["level"] = "MUSTN'T";
+  EXPECT_FALSE(parse_scenario(j, "x.json").ok());
+
+  j = minimal();
+  j["surprise"] = 1;
+  EXPECT_NE(parse_scenario(j, "x.json").error().find("unknown field"), std::string::npos);
+
+  j = minimal();
+  j["steps"] = nlohmann::json::array();
+  EXPECT_FALSE(parse_scenario(j, "x.json").ok());
+
+  j = minimal();
+  j["steps"][2]["expect"]["capture"] = {{"v", "NoField"}};
+  EXPECT_FALSE(parse_scenario(j, "x.json").ok());
+}
+
+TEST(Scenario, FilterBySectionPrefixIdOrTag) {
+  auto s = *parse_scenario(minimal(), "x.json");
+  s.tags = {"nop"};
+  EXPECT_TRUE(scenario_matches(s, "10"));
+  EXPECT_TRUE(scenario_matches(s, "10.18"));
+  EXPECT_FALSE(scenario_matches(s, "10.1"));  // a prefix counts only at a section boundary
+  EXPECT_TRUE(scenario_matches(s, "nop"));
+  EXPECT_TRUE(scenario_matches(s, "rfc3720-10.18-example-case"));
+  EXPECT_FALSE(scenario_matches(s, "logout"));
+}
+
+}  // namespace
+}  // namespace iscsi::sim
