@@ -101,6 +101,7 @@ void print_summary(std::ostream& os, const RunReport& report, bool strict) {
 
 std::string junit_xml(const RunReport& report) {
   std::ostringstream os;
+  os << std::fixed << std::setprecision(6);  // JUnit consumers want plain decimals, not 1e-05
   double total = 0;
   for (const auto& r : report.results) total += r.seconds;
   os << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";

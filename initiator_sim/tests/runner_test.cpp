@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+
 #include "report/report.h"
 
 namespace iscsi::sim {
@@ -92,6 +96,13 @@ TEST(Report, JunitAndJsonCarryEveryCase) {
   EXPECT_NE(xml.find("tests=\"2\" failures=\"1\""), std::string::npos) << xml;
   EXPECT_NE(xml.find("&lt;test&gt; &amp; &quot;quotes&quot;"), std::string::npos);
   EXPECT_NE(xml.find("<failure message=\"nothing arrived within 50 ms\""), std::string::npos) << xml;
+  // A JUnit consumer's schema accepts the report (initiator_sim/report/junit.xsd).
+  const std::string path = ::testing::TempDir() + "/iscsi-sim-junit-test.xml";
+  { std::ofstream(path) << xml; }
+  const std::string cmd = "xmllint --noout --schema " + std::string(ISCSI_SIM_SOURCE_DIR) +
+                          "/report/junit.xsd " + path + " 2>&1";
+  EXPECT_EQ(std::system(cmd.c_str()), 0) << "xmllint (libxml2-utils, installed by ci/deps.sh) refused:\n" << xml;
+  std::remove(path.c_str());
   const auto j = nlohmann::json::parse(json_report(report));
   EXPECT_EQ(j["summary"]["fail"], 1);
   EXPECT_EQ(j["cases"][1]["step"], 2);
