@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "pcap/pcap_writer.h"
+#include "report/html_report.h"
 #include "report/report.h"
 #include "runner/runner.h"
 #include "scenario/scenario.h"
@@ -20,9 +21,10 @@ using namespace iscsi::sim;
 namespace {
 
 const char* kUsage = R"(usage: iscsi-sim run [--target HOST:PORT,IQN[,LUN] | --spawn] [--filter ID|SECTION|TAG]...
-                    [--strict] [--junit FILE] [--json FILE] [--expected FILE] [--timeout MS]
+                    [--strict] [--junit FILE] [--json FILE] [--html FILE] [--expected FILE] [--timeout MS]
                     [--pcap FILE] [--list] [PATH...]
        iscsi-sim explain ID [PATH...]
+       iscsi-sim report --html OUT.html RUN.json...
        iscsi-sim --help | --version
 
 run      runs the conformance cases under PATH (default: conformance) against a
@@ -30,6 +32,7 @@ run      runs the conformance cases under PATH (default: conformance) against a
          (--spawn); exits 1 when any case has an unexpected result (a failure or
          error not listed in --expected, or with --strict a not-applicable case)
 explain  prints a case's requirement and steps
+report   merges JSON reports of several targets into one HTML matrix
 )";
 
 int fail(const std::string& message) {
@@ -90,11 +93,29 @@ int explain(const std::string& id, std::vector<std::string> paths) {
   return fail("no case " + id);
 }
 
+// iscsi-sim report --html OUT JSON...: one matrix from several runs' JSON reports.
+int report_command(const std::vector<std::string>& args) {
+  std::string html_out;
+  std::vector<nlohmann::json> runs;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--html" && i + 1 < args.size()) {
+      html_out = args[++i];
+      continue;
+    }
+    std::ifstream in(args[i]);
+    auto j = nlohmann::json::parse(in, nullptr, false);
+    if (j.is_discarded() || !j.contains("cases")) return fail(args[i] + ": not an iscsi-sim JSON report");
+    runs.push_back(std::move(j));
+  }
+  if (html_out.empty() || runs.empty()) return fail("report --html OUT.html RUN.json...");
+  return write_file(html_out, html_matrix(runs)) ? 0 : fail("cannot write " + html_out);
+}
+
 int run(const std::vector<std::string>& args) {
   TargetSpec target;
   bool have_target = false, strict = false, list = false;
   std::vector<std::string> filters, paths;
-  std::string junit, json_out, expected_path, pcap_path, target_text;
+  std::string junit, json_out, html_out, expected_path, pcap_path, target_text;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto next = [&](std::string& v) {
@@ -129,7 +150,7 @@ int run(const std::vector<std::string>& args) {
     } else if (a == "--list") {
       list = true;
     } else if (a == "--html") {
-      return fail("--html is not available yet");
+      if (!next(html_out)) return fail("--html needs a file");
     } else if (!a.empty() && a[0] == '-') {
       return fail("unknown option " + a);
     } else {
@@ -200,6 +221,10 @@ int run(const std::vector<std::string>& args) {
   print_summary(std::cout, report, strict);
   if (!junit.empty() && !write_file(junit, junit_xml(report))) return fail("cannot write " + junit);
   if (!json_out.empty() && !write_file(json_out, json_report(report))) return fail("cannot write " + json_out);
+  if (!html_out.empty() &&
+      !write_file(html_out, html_matrix({nlohmann::json::parse(json_report(report))}))) {
+    return fail("cannot write " + html_out);
+  }
   for (const auto& r : report.results) {
     if (report.unexpected(r, strict)) return 1;
   }
@@ -221,6 +246,7 @@ int main(int argc, char** argv) {
   const std::string cmd = args[0];
   args.erase(args.begin());
   if (cmd == "run") return run(args);
+  if (cmd == "report") return report_command(args);
   if (cmd == "explain") {
     if (args.empty()) return fail("explain needs a case id");
     const std::string id = args[0];
