@@ -400,14 +400,20 @@ class CaseContext {
     }
     if (e.contains("sense")) {
       // §10.4.7: SenseLength, then fixed-format sense (SPC-4).
-      if (data.size() < 2 + 14) return "no sense data in the response";
-      const std::uint8_t key = data[2 + 2] & 0x0f, asc = data[2 + 12], ascq = data[2 + 13];
-      const json& w = e["sense"];
-      if ((w.contains("key") && !matches(w["key"], key, 0xff)) ||
-          (w.contains("asc") && !matches(w["asc"], asc, 0xff)) ||
-          (w.contains("ascq") && !matches(w["ascq"], ascq, 0xff))) {
-        return "sense " + hex_u64(key) + "/" + hex_u64(asc) + "/" + hex_u64(ascq) + ", expected " + w.dump();
-      }
+      if (data.size() < 2) return "no sense data in the response";
+      return sense_mismatch(e["sense"], wire::ByteView(data).subspan(2));
+    }
+    return "";
+  }
+
+  // Fixed-format sense (SPC-4): key in byte 2, ASC/ASCQ in bytes 12-13.
+  std::string sense_mismatch(const json& want, wire::ByteView sense) {
+    if (sense.size() < 14) return "no sense data";
+    const std::uint8_t key = sense[2] & 0x0f, asc = sense[12], ascq = sense[13];
+    if ((want.contains("key") && !matches(want["key"], key, 0xff)) ||
+        (want.contains("asc") && !matches(want["asc"], asc, 0xff)) ||
+        (want.contains("ascq") && !matches(want["ascq"], ascq, 0xff))) {
+      return "sense " + hex_u64(key) + "/" + hex_u64(asc) + "/" + hex_u64(ascq) + ", expected " + want.dump();
     }
     return "";
   }
@@ -500,13 +506,7 @@ class CaseContext {
       throw Stop{Verdict::Fail, "SCSI status 0x" + hex_u64(res.status) + sense + ", expected 0x" + hex_u64(want_status)};
     }
     if (e.contains("sense")) {
-      if (res.sense.size() < 14) throw Stop{Verdict::Fail, "no sense data"};
-      const json& w = e["sense"];
-      const std::uint8_t key = res.sense[2] & 0x0f, asc = res.sense[12], ascq = res.sense[13];
-      if ((w.contains("key") && !matches(w["key"], key, 0xff)) || (w.contains("asc") && !matches(w["asc"], asc, 0xff)) ||
-          (w.contains("ascq") && !matches(w["ascq"], ascq, 0xff))) {
-        throw Stop{Verdict::Fail, "sense " + hex_u64(key) + "/" + hex_u64(asc) + "/" + hex_u64(ascq) + ", expected " + w.dump()};
-      }
+      if (const std::string m = sense_mismatch(e["sense"], res.sense); !m.empty()) throw Stop{Verdict::Fail, m};
     }
     if (e.contains("data_length") && !matches(e["data_length"], res.data_in.size(), ~0ULL)) {
       throw Stop{Verdict::Fail, "read " + std::to_string(res.data_in.size()) + " bytes, expected " + e["data_length"].dump()};
