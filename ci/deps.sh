@@ -12,7 +12,7 @@ packages=(
   libpcap-dev libgtest-dev libgmock-dev librapidcheck-dev nlohmann-json3-dev
   libbenchmark-dev libssl-dev
   # independent peers and decoders
-  libxml2-utils tshark tcpdump libiscsi-bin tgt qemu-utils qemu-block-extra qemu-system-x86 socat
+  libxml2-utils tshark tcpdump libiscsi-bin tgt qemu-utils qemu-block-extra qemu-system-x86 socat python3-jsonschema
 )
 
 missing=()

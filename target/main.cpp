@@ -66,13 +66,38 @@ int main(int argc, char** argv) {
       luns += (luns.empty() ? "" : ",") + std::to_string(lun.lun);
     }
     ports.push_back(std::make_unique<server::ScsiPortAdapter>(std::move(target)));
-    config.targets.push_back(session::TargetNode{t.name, t.alias, t.portal_group_tag, ports.back().get()});
+    session::TargetNode node{t.name, t.alias, t.portal_group_tag, ports.back().get()};
+    node.auth = t.auth;
+    node.allowed_initiators = t.allowed_initiators;
+    config.targets.push_back(std::move(node));
     summary += " " + t.name + " (LUN " + luns + ")";
+    server::log(
+        server::LogLevel::Info,
+        t.name + ": " +
+            (t.auth.mutual ? "mutual CHAP required"
+                           : (t.auth.chap ? "CHAP required" : "no authentication")) +
+            (t.allowed_initiators.empty()
+                 ? ", every initiator admitted"
+                 : ", " + std::to_string(t.allowed_initiators.size()) + " initiator(s) admitted"));
   }
+  config.discovery_auth = options->discovery_auth;
+  // RFC 3720 §8.2.1: secrets are checked before the target accepts a login.
+  const session::CredentialCheck check = session::check_auth(config);
+  for (const std::string& w : check.warnings) server::log(server::LogLevel::Warn, w);
+  if (!check.errors.empty()) {
+    for (const std::string& e : check.errors) std::fprintf(stderr, "iscsi-target: %s\n", e.c_str());
+    return 2;
+  }
+  server::log(server::LogLevel::Info,
+              std::string("discovery sessions: ") +
+                  (config.discovery_auth.mutual
+                       ? "mutual CHAP required"
+                       : (config.discovery_auth.chap ? "CHAP required" : "no authentication")));
 
   server::ServerOptions server_options;
   server_options.portals = options->portals;
   server_options.threads = options->threads;
+  server_options.connection_limits = options->connection_limits;
   server::Server srv(config, server_options);
   std::string error;
   if (!srv.start(error)) {

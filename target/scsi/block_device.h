@@ -49,6 +49,15 @@ std::string io_status_text(const IoStatus& s);
 // the first logical block in error).
 Sense sense_for_io_error(const IoStatus& s, std::optional<std::uint64_t> lba = std::nullopt);
 
+// Provisioning status of a run of bytes (SBC-3 logical block provisioning:
+// a mapped block has storage; a deallocated one has none and reads as
+// zeros).
+struct Allocation {
+  bool mapped = true;
+  std::uint64_t length = 0;  // bytes from the queried offset with this status
+  bool operator==(const Allocation&) const = default;
+};
+
 class BlockDevice {
  public:
   virtual ~BlockDevice() = default;
@@ -66,6 +75,13 @@ class BlockDevice {
   virtual IoStatus flush() = 0;
   // Deallocates a range; it reads back as zeros afterwards.
   virtual IoStatus unmap(std::uint64_t offset, std::uint64_t length) = 0;
+
+  // Status of the bytes at `offset` and how far it extends: at least one
+  // byte and at most `length` (which must be positive and in range).
+  // Backends without provisioning report everything mapped.
+  virtual Allocation allocation(std::uint64_t /*offset*/, std::uint64_t length) const {
+    return Allocation{true, length};
+  }
 
   // Direct read-only view of the device's memory for zero-copy Data-In, for
   // backends that keep their data in memory. The view stays valid for the

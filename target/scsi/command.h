@@ -34,6 +34,12 @@ struct Result {
     r.sense = std::move(s);
     return r;
   }
+  // A status without sense data (RESERVATION CONFLICT, CONDITION MET).
+  static Result with_status(Status s) {
+    Result r;
+    r.status = s;
+    return r;
+  }
   bool operator==(const Result&) const = default;
 };
 

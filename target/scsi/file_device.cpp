@@ -5,6 +5,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -233,6 +234,25 @@ IoStatus FileDevice::write_zeros(std::uint64_t offset, std::uint64_t length) {
     length -= static_cast<std::uint64_t>(r);
   }
   return IoStatus::success();
+}
+
+Allocation FileDevice::allocation(std::uint64_t offset, std::uint64_t length) const {
+  if (length == 0 || !in_range(offset, length)) return Allocation{true, length};
+  const auto at = static_cast<off_t>(offset);
+  const off_t data = ::lseek(fd_, at, SEEK_DATA);
+  if (data < 0) {
+    // ENXIO: no data at or after `offset` (a hole up to the end). Any other
+    // error: the file system cannot say, so the range counts as mapped.
+    if (errno == ENXIO) return Allocation{false, length};
+    return Allocation{true, length};
+  }
+  if (data > at) {
+    return Allocation{false,
+                      std::min<std::uint64_t>(length, static_cast<std::uint64_t>(data - at))};
+  }
+  const off_t hole = ::lseek(fd_, at, SEEK_HOLE);
+  if (hole <= at) return Allocation{true, length};
+  return Allocation{true, std::min<std::uint64_t>(length, static_cast<std::uint64_t>(hole - at))};
 }
 
 }  // namespace iscsi::scsi

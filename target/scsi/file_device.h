@@ -38,6 +38,9 @@ class FileDevice final : public BlockDevice {
   IoStatus write(std::uint64_t offset, std::span<const wire::ByteView> src, bool fua) override;
   IoStatus flush() override;
   IoStatus unmap(std::uint64_t offset, std::uint64_t length) override;
+  // Holes of a sparse file are deallocated (SEEK_DATA / SEEK_HOLE), at the
+  // file system's allocation granularity.
+  Allocation allocation(std::uint64_t offset, std::uint64_t length) const override;
 
  private:
   FileDevice(int fd, std::uint64_t blocks, std::uint32_t block_size, bool read_only)

@@ -4,6 +4,8 @@
 #include <array>
 #include <string_view>
 
+#include "scsi/cdb.h"
+
 namespace iscsi::scsi {
 
 namespace {
@@ -110,7 +112,7 @@ wire::Bytes device_identification(const VpdContext& ctx) {
   return p;
 }
 
-wire::Bytes block_limits(const VpdContext& ctx) {
+wire::Bytes block_limits_page(const VpdContext& ctx) {
   wire::Bytes p(64, 0);
   p[0] = ctx.peripheral;
   p[1] = vpd::kBlockLimits;
@@ -119,8 +121,27 @@ wire::Bytes block_limits(const VpdContext& ctx) {
   const std::uint32_t granularity = ctx.block_size < 4096 ? 4096 / ctx.block_size : 1;
   wire::store_be16(&p[6], static_cast<std::uint16_t>(granularity));
   wire::store_be32(&p[8], ctx.max_transfer_blocks);  // MAXIMUM TRANSFER LENGTH
-  // OPTIMAL TRANSFER LENGTH 0 (not reported), no prefetch, UNMAP or WRITE
-  // SAME limits: those commands are not implemented.
+  // Byte 4: WSNZ 1, a WRITE SAME NUMBER OF LOGICAL BLOCKS of zero is refused.
+  p[4] = 0x01;
+  p[5] = block_limits::kMaxCompareAndWrite;  // MAXIMUM COMPARE AND WRITE LENGTH
+  // OPTIMAL TRANSFER LENGTH and MAXIMUM PREFETCH LENGTH 0: not reported.
+  if (ctx.thin) {
+    wire::store_be32(&p[20], block_limits::kMaxUnmapLbaCount);
+    wire::store_be32(&p[24], block_limits::kMaxUnmapDescriptors);
+    // OPTIMAL UNMAP GRANULARITY: one 4 KiB page (what the backends can give
+    // back); UGAVALID 0, no alignment requirement.
+    wire::store_be32(&p[28], granularity);
+  }
+  // MAXIMUM WRITE SAME LENGTH: no more than one transfer, so an initiator
+  // can write the same range with WRITE as well.
+  wire::store_be64(
+      &p[36], std::min<std::uint64_t>(block_limits::kMaxWriteSameLength, ctx.max_transfer_blocks));
+  // SBC-4 atomic fields: MAXIMUM ATOMIC TRANSFER LENGTH, ATOMIC ALIGNMENT 1,
+  // ATOMIC TRANSFER LENGTH GRANULARITY 1, no atomic boundaries.
+  wire::store_be32(&p[44],
+                   std::min(block_limits::kMaxAtomicTransferLength, ctx.max_transfer_blocks));
+  wire::store_be32(&p[48], 1);
+  wire::store_be32(&p[52], 1);
   return p;
 }
 
@@ -130,6 +151,10 @@ wire::Bytes block_device_characteristics(const VpdContext& ctx) {
   p[1] = vpd::kBlockDeviceCharacteristics;
   set_page_length(p);               // 003Ch
   wire::store_be16(&p[4], 0x0001);  // MEDIUM ROTATION RATE: non-rotating medium
+  // Byte 7: WABEREQ 01b, a read of a block erased by SANITIZE BLOCK ERASE
+  // completes GOOD (the data reads as zeros); WACEREQ 00b, no
+  // cryptographic erase.
+  p[7] = 0x40;
   return p;
 }
 
@@ -139,10 +164,10 @@ wire::Bytes logical_block_provisioning(const VpdContext& ctx) {
   wire::Bytes p = {
       ctx.peripheral, vpd::kLogicalBlockProvisioning, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00};
   // Byte 4: THRESHOLD EXPONENT 0 (no thresholds).
-  // Byte 5: LBPU, LBPWS, LBPWS10 0 (UNMAP and WRITE SAME are not
-  // implemented); LBPRZ 1: unmapped blocks read back as zeros; ANC_SUP 0;
-  // DP 0.
-  p[5] = 0x04;
+  // Byte 5: LBPU 1 (UNMAP), LBPWS 1 and LBPWS10 1 (WRITE SAME(16)/(10)
+  // with UNMAP), LBPRZ 1: deallocated blocks read back as zeros; ANC_SUP 0
+  // (no anchored state); DP 0.
+  p[5] = 0x80 | 0x40 | 0x20 | 0x04;
   // Byte 6: PROVISIONING TYPE 010b, thin provisioned.
   p[6] = 0x02;
   return p;
@@ -186,7 +211,7 @@ wire::Bytes vpd_page(std::uint8_t page, const VpdContext& ctx) {
     case vpd::kDeviceIdentification:
       return device_identification(ctx);
     case vpd::kBlockLimits:
-      return block_limits(ctx);
+      return block_limits_page(ctx);
     case vpd::kBlockDeviceCharacteristics:
       return block_device_characteristics(ctx);
     case vpd::kLogicalBlockProvisioning:

@@ -25,21 +25,38 @@
 // tests accept. Data-In beyond data_in_capacity is truncated.
 //
 // Thread safety: execute/plan/reset may be called from several threads; the
-// unit attention table is guarded by a mutex, the medium state is atomic,
-// and data I/O goes to the device without a lock (see BlockDevice).
+// unit attention table, reservations, mode parameters, medium removal
+// prevention and copy results are guarded by a mutex, the medium state is
+// atomic. Data I/O takes a shared lock on the medium; the commands that
+// must appear atomic to every other command (COMPARE AND WRITE, ORWRITE,
+// WRITE ATOMIC, WRITE SAME, SANITIZE, EXTENDED COPY) take it exclusively.
+//
+// Reservations (see reservations.h) are checked after the unit attention
+// and the CDB: a command that conflicts ends with RESERVATION CONFLICT and
+// no sense data.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <utility>
 
 #include "scsi/block_device.h"
 #include "scsi/cdb.h"
 #include "scsi/command.h"
+#include "scsi/extended_copy.h"
 #include "scsi/identity.h"
 #include "scsi/lun_spec.h"
+#include "scsi/mode_pages.h"
+#include "scsi/reservations.h"
 #include "scsi/unit_attention.h"
 
 namespace iscsi::scsi {
@@ -74,6 +91,14 @@ class LogicalUnit {
   void establish_unit_attention(const Sense& condition,
                                 std::optional<NexusId> except = std::nullopt);
   void clear_unit_attention(NexusId nexus, std::uint8_t asc, std::uint8_t ascq);
+  // The initiator port name of a nexus (for PERSISTENT RESERVE IN READ FULL
+  // STATUS TransportIDs).
+  void register_nexus(NexusId nexus, std::string initiator_port_name);
+  // How EXTENDED COPY finds the logical units its CSCD descriptors name by
+  // NAA designator (the units of the same target); without it only this
+  // unit is reachable.
+  using CopyResolver = std::function<LogicalUnit*(std::uint64_t naa)>;
+  void set_copy_resolver(CopyResolver resolver) { copy_resolver_ = std::move(resolver); }
 
   const Identity& identity() const { return identity_; }
   const LunOptions& options() const { return options_; }
@@ -82,6 +107,9 @@ class LogicalUnit {
   std::uint64_t capacity_blocks() const { return capacity_; }
   std::uint32_t max_transfer_blocks() const { return limits_.max_transfer_blocks; }
   bool medium_present() const { return medium_present_.load(); }
+  ModeValues mode_values() const;
+  // Most copy results (RECEIVE COPY RESULTS, COPY STATUS) kept at a time.
+  static constexpr std::size_t kMaxCopyResults = 64;
 
  private:
   // Checks that depend on the unit's state or configuration, after the CDB
@@ -94,7 +122,23 @@ class LogicalUnit {
   Result request_sense(const ParsedCdb& p, const Request& rq);
   Result inquiry(const ParsedCdb& p, const Request& rq) const;
   Result mode_sense(const ParsedCdb& p, const Request& rq) const;
-  Result start_stop_unit(const ParsedCdb& p);
+  Result start_stop_unit(const ParsedCdb& p, NexusId nexus);
+  Result prevent_allow(const ParsedCdb& p, NexusId nexus);
+  Result mode_select(const ParsedCdb& p, const Request& rq);
+  Result report_supported_opcodes(const ParsedCdb& p, const Request& rq) const;
+  Result read_defect_data(const ParsedCdb& p, const Request& rq) const;
+  Result persistent_reserve_in(const ParsedCdb& p, const Request& rq);
+  Result persistent_reserve_out(const ParsedCdb& p, const Request& rq);
+  Result reserve_release(const ParsedCdb& p, NexusId nexus);
+  bool conflicts(const ParsedCdb& p, NexusId nexus) const;
+  // Provisioning and sanitize (logical_unit_provisioning.cpp).
+  Result unmap(const ParsedCdb& p, const Request& rq);
+  Result get_lba_status(const ParsedCdb& p, const Request& rq) const;
+  Result sanitize(const ParsedCdb& p, const Request& rq);
+  // EXTENDED COPY (logical_unit_copy.cpp).
+  Result extended_copy(const ParsedCdb& p, const Request& rq);
+  Result receive_copy_results(const ParsedCdb& p, const Request& rq);
+  LogicalUnit* resolve_copy_target(const CopyTargetDescriptor& d);
   // Block commands (logical_unit_io.cpp).
   Result read_capacity_10(const Request& rq) const;
   Result read_capacity_16(const ParsedCdb& p, const Request& rq) const;
@@ -102,6 +146,14 @@ class LogicalUnit {
   Result write(const ParsedCdb& p, const Request& rq);
   Result verify(const ParsedCdb& p, const Request& rq);
   Result synchronize_cache();
+  Result write_same(const ParsedCdb& p, const Request& rq);
+  Result compare_and_write(const ParsedCdb& p, const Request& rq);
+  Result orwrite(const ParsedCdb& p, const Request& rq);
+  // Writes `data` at `lba` (FUA, or write-through when WCE is 0) and, with
+  // `verify`, reads it back and compares.
+  Result write_blocks(std::uint64_t lba, wire::ByteView data, bool fua, bool verify);
+  // Fills `blocks` blocks from `lba` with copies of `block`.
+  Result fill_blocks(std::uint64_t lba, std::uint64_t blocks, wire::ByteView block);
 
   std::unique_ptr<BlockDevice> device_;
   LunOptions options_;
@@ -109,8 +161,15 @@ class LogicalUnit {
   CdbLimits limits_;
   std::uint64_t capacity_;
   std::atomic<bool> medium_present_{true};
-  std::mutex mutex_;  // guards unit_attention_
+  mutable std::mutex mutex_;  // guards the state below up to io_mutex_
   UnitAttentionTable unit_attention_;
+  Reservations reservations_;
+  ModeValues mode_values_;
+  std::set<NexusId> preventing_;  // nexuses with medium removal prevented
+  std::map<std::pair<NexusId, std::uint8_t>, CopyStatus> copy_results_;
+  std::deque<std::pair<NexusId, std::uint8_t>> copy_order_;  // oldest first
+  CopyResolver copy_resolver_;
+  mutable std::shared_mutex io_mutex_;  // see "Thread safety" above
 };
 
 // Data-In truncated to the allocation length and the session's capacity

@@ -1,5 +1,6 @@
-// The block commands of a logical unit: READ CAPACITY, READ, WRITE, VERIFY
-// and SYNCHRONIZE CACHE (SBC-3 §5).
+// The block commands of a logical unit: READ CAPACITY, READ, WRITE (and
+// WRITE AND VERIFY, WRITE ATOMIC), VERIFY, SYNCHRONIZE CACHE, WRITE SAME,
+// COMPARE AND WRITE and ORWRITE (SBC-3 §5).
 #include <algorithm>
 #include <cstring>
 #include <vector>
@@ -71,6 +72,7 @@ Result LogicalUnit::read_capacity_16(const ParsedCdb& p, const Request& rq) cons
   // Byte 14: LBPME and LBPRZ for thin provisioned units: unmapped blocks
   // read back as zeros on every backend.
   if (options_.thin) d[14] = 0x80 | 0x40;
+  // LOWEST ALIGNED LOGICAL BLOCK ADDRESS 0 (bytes 14-15, low bits).
   return Result::good(truncate_to(std::move(d), p.allocation_length, rq.data_in_capacity));
 }
 
@@ -78,6 +80,7 @@ Result LogicalUnit::read(const ParsedCdb& p, const Request& rq) {
   const std::uint32_t n = std::min(p.transfer_length, rq.data_in_capacity);
   wire::Bytes data(n);
   if (n > 0) {
+    std::shared_lock<std::shared_mutex> io(io_mutex_);
     const wire::MutableByteView dst[1] = {wire::MutableByteView(data)};
     const IoStatus st = device_->read(p.lba * limits_.block_size, dst);
     if (!st.ok()) return Result::check_condition(sense_for_io_error(st, p.lba));
@@ -89,10 +92,126 @@ Result LogicalUnit::write(const ParsedCdb& p, const Request& rq) {
   const auto usable = usable_data_out(rq.data_out, p.transfer_length, limits_.block_size);
   if (!usable) return Result::check_condition(usable.error());
   if (*usable == 0) return Result::good();
-  const wire::ByteView src[1] = {rq.data_out.first(*usable)};
-  const IoStatus st = device_->write(p.lba * limits_.block_size, src, p.fua);
-  if (!st.ok()) return Result::check_condition(sense_for_io_error(st, p.lba));
+  std::shared_lock<std::shared_mutex> io(io_mutex_, std::defer_lock);
+  // WRITE ATOMIC holds the lock exclusively already.
+  if (p.command != Command::WriteAtomic) io.lock();
+  return write_blocks(p.lba, rq.data_out.first(*usable), p.fua, p.verify_after_write);
+}
+
+Result LogicalUnit::write_blocks(std::uint64_t lba, wire::ByteView data, bool fua, bool verify) {
+  // SBC-3 Caching mode page: with WCE 0 the write completes on the medium
+  // before status, as FUA asks.
+  const bool through = fua || !mode_values().wce;
+  const wire::ByteView src[1] = {data};
+  const IoStatus st = device_->write(lba * limits_.block_size, src, through);
+  if (!st.ok()) return Result::check_condition(sense_for_io_error(st, lba));
+  if (!verify) return Result::good();
+  // WRITE AND VERIFY with BYTCHK 1: the blocks written are read back and
+  // compared with the Data-Out buffer (MISCOMPARE on a difference).
+  std::vector<std::uint8_t> buf(std::min<std::size_t>(data.size(), kVerifyChunk));
+  for (std::size_t done = 0; done < data.size();) {
+    const std::size_t step = std::min(data.size() - done, buf.size());
+    const wire::MutableByteView dst[1] = {wire::MutableByteView(buf.data(), step)};
+    const IoStatus rs = device_->read(lba * limits_.block_size + done, dst);
+    if (!rs.ok())
+      return Result::check_condition(sense_for_io_error(rs, lba + done / limits_.block_size));
+    if (auto at = first_difference(buf.data(), step, data, done, false, limits_.block_size)) {
+      return Result::check_condition(sense::miscompare_during_verify(*at));
+    }
+    done += step;
+  }
   return Result::good();
+}
+
+Result LogicalUnit::fill_blocks(std::uint64_t lba, std::uint64_t blocks, wire::ByteView block) {
+  const std::uint32_t bs = limits_.block_size;
+  // One buffer of whole copies of the block, at most kVerifyChunk bytes,
+  // written as often as needed: bounded memory for any length.
+  const std::uint64_t per_step = std::max<std::uint64_t>(1, kVerifyChunk / bs);
+  const std::uint64_t first = std::min(blocks, per_step);
+  std::vector<std::uint8_t> buf(static_cast<std::size_t>(first * bs));
+  for (std::uint64_t i = 0; i < first; ++i) std::memcpy(buf.data() + i * bs, block.data(), bs);
+  const bool through = !mode_values().wce;
+  for (std::uint64_t done = 0; done < blocks;) {
+    const std::uint64_t n = std::min(blocks - done, first);
+    const wire::ByteView src[1] = {wire::ByteView(buf.data(), static_cast<std::size_t>(n * bs))};
+    const IoStatus st = device_->write((lba + done) * bs, src, through);
+    if (!st.ok()) return Result::check_condition(sense_for_io_error(st, lba + done));
+    done += n;
+  }
+  return Result::good();
+}
+
+Result LogicalUnit::write_same(const ParsedCdb& p, const Request& rq) {
+  const std::uint32_t bs = limits_.block_size;
+  // SBC-3: UNMAP set on a unit without logical block provisioning
+  // management (LBPWS 0) → INVALID FIELD IN CDB. Checked here, after write
+  // protection, so a write-protected unit reports DATA PROTECT first.
+  if (p.unmap && !options_.thin) return Result::check_condition(sense::invalid_field_in_cdb(1, 3));
+  std::vector<std::uint8_t> zeros;
+  wire::ByteView block;
+  if (p.ndob) {
+    zeros.assign(bs, 0);
+    block = wire::ByteView(zeros);
+  } else {
+    // The single block of data must have arrived whole.
+    if (rq.data_out.size() < bs) {
+      return Result::check_condition(sense::invalid_field_in_command_information_unit());
+    }
+    block = rq.data_out.first(bs);
+  }
+  std::unique_lock<std::shared_mutex> io(io_mutex_);
+  const bool zero_block =
+      std::all_of(block.begin(), block.end(), [](std::uint8_t b) { return b == 0; });
+  // SBC-3 WRITE SAME with UNMAP: the blocks are deallocated when that leaves
+  // the data the command asks for, i.e. the block is all zeros and
+  // deallocated blocks read as zeros (LBPRZ 1); otherwise they are written.
+  if (p.unmap && options_.thin && zero_block) {
+    const IoStatus st = device_->unmap(p.lba * bs, static_cast<std::uint64_t>(p.blocks) * bs);
+    if (!st.ok()) return Result::check_condition(sense_for_io_error(st, p.lba));
+    return Result::good();
+  }
+  return fill_blocks(p.lba, p.blocks, block);
+}
+
+Result LogicalUnit::compare_and_write(const ParsedCdb& p, const Request& rq) {
+  // SBC-3 COMPARE AND WRITE: NUMBER OF LOGICAL BLOCKS 0 transfers and
+  // compares nothing and is not an error.
+  if (p.blocks == 0) return Result::good();
+  const std::size_t half = static_cast<std::size_t>(p.blocks) * limits_.block_size;
+  // Both halves are needed; a short Data-Out buffer cannot be compared.
+  if (rq.data_out.size() < 2 * half) {
+    return Result::check_condition(sense::invalid_field_in_command_information_unit());
+  }
+  // The read, compare and write form one atomic operation with respect to
+  // every other command (SBC-3: "as an uninterrupted series of actions").
+  std::unique_lock<std::shared_mutex> io(io_mutex_);
+  std::vector<std::uint8_t> current(half);
+  const wire::MutableByteView dst[1] = {wire::MutableByteView(current)};
+  const IoStatus st = device_->read(p.lba * limits_.block_size, dst);
+  if (!st.ok()) return Result::check_condition(sense_for_io_error(st, p.lba));
+  if (auto at = first_difference(current.data(), half, rq.data_out.first(half), 0, false,
+                                 limits_.block_size)) {
+    // MISCOMPARE, MISCOMPARE DURING VERIFY OPERATION; INFORMATION: the
+    // offset of the first byte that differs. Nothing is written.
+    return Result::check_condition(sense::miscompare_during_verify(*at));
+  }
+  return write_blocks(p.lba, rq.data_out.subspan(half, half), p.fua, false);
+}
+
+Result LogicalUnit::orwrite(const ParsedCdb& p, const Request& rq) {
+  const auto usable = usable_data_out(rq.data_out, p.transfer_length, limits_.block_size);
+  if (!usable) return Result::check_condition(usable.error());
+  if (*usable == 0) return Result::good();
+  // SBC-3 ORWRITE(16): each block becomes the bitwise OR of its content and
+  // the Data-Out block, atomically with respect to other commands.
+  std::unique_lock<std::shared_mutex> io(io_mutex_);
+  std::vector<std::uint8_t> merged(*usable);
+  const wire::MutableByteView dst[1] = {wire::MutableByteView(merged)};
+  const IoStatus st = device_->read(p.lba * limits_.block_size, dst);
+  if (!st.ok()) return Result::check_condition(sense_for_io_error(st, p.lba));
+  for (std::size_t i = 0; i < merged.size(); ++i) merged[i] |= rq.data_out[i];
+  return write_blocks(p.lba, wire::ByteView(merged), p.fua, false);
 }
 
 Result LogicalUnit::verify(const ParsedCdb& p, const Request& rq) {

@@ -10,23 +10,39 @@ constexpr std::uint8_t kWp = 0x80;
 constexpr std::uint8_t kDpoFua = 0x10;
 
 // SBC-3 Caching mode page (08h), page length 12h.
-void caching_page(wire::Bytes& out, PageControl pc) {
+void caching_page(wire::Bytes& out, PageControl pc, const ModeValues& v) {
   const std::size_t at = out.size();
   out.resize(at + 20, 0);
   out[at] = mode_page::kCaching;
   out[at + 1] = 0x12;
-  // WCE: the file backend's page cache is a volatile write cache that
-  // SYNCHRONIZE CACHE and FUA flush; RCD 0 (read cache enabled).
-  if (pc != PageControl::Changeable) out[at + 2] = 0x04;
+  // Byte 2: WCE (bit 2) and RCD (bit 0). WCE: the file backend's page cache
+  // is a volatile write cache that SYNCHRONIZE CACHE and FUA flush; with
+  // WCE 0 every write goes through. Both bits are changeable.
+  switch (pc) {
+    case PageControl::Changeable:
+      out[at + 2] = 0x05;
+      break;
+    case PageControl::Default:
+      out[at + 2] = 0x04;
+      break;
+    default:
+      out[at + 2] = static_cast<std::uint8_t>((v.wce ? 0x04 : 0) | (v.rcd ? 0x01 : 0));
+      break;
+  }
 }
 
 // SPC-4 Control mode page (0Ah), page length 0Ah.
-void control_page(wire::Bytes& out, PageControl pc) {
+void control_page(wire::Bytes& out, PageControl pc, const ModeValues& v) {
   const std::size_t at = out.size();
   out.resize(at + 12, 0);
   out[at] = mode_page::kControl;
   out[at + 1] = 0x0a;
-  if (pc == PageControl::Changeable) return;
+  if (pc == PageControl::Changeable) {
+    out[at + 4] = 0x08;  // SWP
+    return;
+  }
+  // Byte 4 bit 3: SWP, software write protect (current value only).
+  if (pc == PageControl::Current && v.swp) out[at + 4] = 0x08;
   // Byte 2: TST 000b (one task set for all I_T nexuses), D_SENSE 0 (fixed
   // format sense), GLTSD 0, RLEC 0.
   // Byte 3: QUEUE ALGORITHM MODIFIER 1h (unrestricted reordering of SIMPLE
@@ -76,8 +92,10 @@ wire::Bytes build_mode_sense(const ModeSenseRequest& req, const ModeState& state
   const std::size_t descriptor = req.dbd ? 0 : (long_lba ? 16 : 8);
 
   wire::Bytes out(header + descriptor, 0);
-  const std::uint8_t device_specific =
-      static_cast<std::uint8_t>((state.write_protected ? kWp : 0) | kDpoFua);
+  // SBC-3: WP is set when the medium is write-protected, by the unit's
+  // configuration or by the SWP bit of the Control page.
+  const bool wp = state.write_protected || state.values.swp;
+  const std::uint8_t device_specific = static_cast<std::uint8_t>((wp ? kWp : 0) | kDpoFua);
   // SPC-4 §7.5, mode parameter header; SBC-3: MEDIUM TYPE 00h.
   if (req.ten) {
     out[3] = device_specific;
@@ -102,8 +120,8 @@ wire::Bytes build_mode_sense(const ModeSenseRequest& req, const ModeState& state
   }
 
   const bool all = req.page_code == mode_page::kAllPages;
-  if (all || req.page_code == mode_page::kCaching) caching_page(out, pc);
-  if (all || req.page_code == mode_page::kControl) control_page(out, pc);
+  if (all || req.page_code == mode_page::kCaching) caching_page(out, pc, state.values);
+  if (all || req.page_code == mode_page::kControl) control_page(out, pc, state.values);
   if (all || req.page_code == mode_page::kInformationalExceptions) {
     informational_exceptions_page(out, pc);
   }
@@ -114,6 +132,14 @@ wire::Bytes build_mode_sense(const ModeSenseRequest& req, const ModeState& state
   } else {
     out[0] = static_cast<std::uint8_t>(out.size() - 1);
   }
+  return out;
+}
+
+wire::Bytes mode_page_bytes(std::uint8_t page_code, PageControl pc, const ModeValues& values) {
+  wire::Bytes out;
+  if (page_code == mode_page::kCaching) caching_page(out, pc, values);
+  if (page_code == mode_page::kControl) control_page(out, pc, values);
+  if (page_code == mode_page::kInformationalExceptions) informational_exceptions_page(out, pc);
   return out;
 }
 

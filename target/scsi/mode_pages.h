@@ -1,8 +1,10 @@
 // MODE SENSE(6)/(10) parameter data (SPC-4 §7.5): header, block descriptor
 // and the mode pages a logical unit reports: Caching (08h, SBC-3), Control
-// (0Ah, SPC-4) and Informational Exceptions Control (1Ch, SPC-4). No page is
-// changeable and nothing can be saved until MODE SELECT exists, so the
-// changeable values are all zero and the PS bits are clear.
+// (0Ah, SPC-4) and Informational Exceptions Control (1Ch, SPC-4). The
+// changeable fields are WCE and RCD of the Caching page and SWP of the
+// Control page (kept per logical unit, changed with MODE SELECT); the unit
+// cannot save parameters, so saved values are not implemented (SAVING
+// PARAMETERS NOT SUPPORTED) and the PS bits are clear.
 #pragma once
 
 #include <cstdint>
@@ -32,11 +34,24 @@ struct ModeSenseRequest {
   std::uint8_t subpage_code = 0;
 };
 
+// The changeable mode parameters of one logical unit.
+struct ModeValues {
+  bool wce = true;   // Caching: write cache enabled (writes may be cached)
+  bool rcd = false;  // Caching: read cache disabled
+  bool swp = false;  // Control: software write protect
+  bool operator==(const ModeValues&) const = default;
+};
+
 struct ModeState {
   bool write_protected = false;
   std::uint64_t blocks = 0;  // 0 while no medium is present
   std::uint32_t block_size = 512;
+  ModeValues values;  // current values
 };
+
+// The page `page_code` (one page, not 3Fh) for `pc`, or empty when the
+// page is not implemented.
+wire::Bytes mode_page_bytes(std::uint8_t page_code, PageControl pc, const ModeValues& values);
 
 // The CDB checks that need no state: SAVING PARAMETERS NOT SUPPORTED for
 // saved values, INVALID FIELD IN CDB for a page or subpage not implemented.

@@ -3,9 +3,11 @@
 // written stays at a few resident pages.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "scsi/block_device.h"
 #include "wire/result.h"
@@ -35,6 +37,7 @@ class RamDevice final : public BlockDevice {
   IoStatus unmap(std::uint64_t offset, std::uint64_t length) override;
 
   std::optional<wire::ByteView> view(std::uint64_t offset, std::uint64_t length) const override;
+  Allocation allocation(std::uint64_t offset, std::uint64_t length) const override;
 
  private:
   RamDevice(std::uint8_t* base, std::uint64_t bytes, std::uint32_t block_size);
@@ -43,6 +46,12 @@ class RamDevice final : public BlockDevice {
   std::uint64_t bytes_;
   std::uint64_t blocks_;
   std::uint32_t block_size_;
+  // Bit b of word b / 64: block b is mapped. Atomic words, since calls may
+  // come from several threads.
+  std::vector<std::atomic<std::uint64_t>> mapped_;
+
+  void mark(std::uint64_t first_block, std::uint64_t end_block, bool mapped);
+  bool is_mapped(std::uint64_t block) const;
 };
 
 }  // namespace iscsi::scsi

@@ -31,9 +31,12 @@ std::optional<std::string> ScsiTarget::add(std::uint16_t lun, std::shared_ptr<Lo
     return "LUN " + std::to_string(lun) + " is above " + std::to_string(kMaxLunNumber);
   }
   if (!unit) return "LUN " + std::to_string(lun) + " has no logical unit";
+  LogicalUnit* raw = unit.get();
   if (!units_.emplace(lun, std::move(unit)).second) {
     return "LUN " + std::to_string(lun) + " is defined twice";
   }
+  // EXTENDED COPY reaches the other units of this target by designator.
+  raw->set_copy_resolver([this](std::uint64_t naa) { return find_by_naa(naa); });
   return std::nullopt;
 }
 
@@ -180,6 +183,17 @@ void ScsiTarget::reset(ResetKind kind, std::uint64_t lun_field) {
 
 void ScsiTarget::nexus_lost(NexusId nexus) {
   for (auto& [lun, unit] : units_) unit->nexus_lost(nexus);
+}
+
+void ScsiTarget::register_nexus(NexusId nexus, const std::string& initiator_port_name) {
+  for (auto& [lun, unit] : units_) unit->register_nexus(nexus, initiator_port_name);
+}
+
+LogicalUnit* ScsiTarget::find_by_naa(std::uint64_t naa) const {
+  for (const auto& [lun, unit] : units_) {
+    if (unit->identity().naa == naa) return unit.get();
+  }
+  return nullptr;
 }
 
 }  // namespace iscsi::scsi

@@ -50,6 +50,11 @@ class ScsiTarget {
   void reset(ResetKind kind, std::uint64_t lun_field);
   // The I_T nexus ended (logout, connection loss, session reinstatement).
   void nexus_lost(NexusId nexus);
+  // The initiator port name of a nexus (iSCSI name ",i,0x" ISID), for
+  // persistent reservation TransportIDs.
+  void register_nexus(NexusId nexus, const std::string& initiator_port_name);
+  // The unit with this NAA designator (EXTENDED COPY CSCD descriptors).
+  LogicalUnit* find_by_naa(std::uint64_t naa) const;
 
   bool lun_exists(std::uint64_t lun_field) const { return find(lun_field) != nullptr; }
   LogicalUnit* find(std::uint64_t lun_field) const;

@@ -137,6 +137,34 @@ Sense invalid_field_in_command_information_unit() {
   return make(SenseKey::IllegalRequest, 0x0e, 0x03);
 }
 
+Sense invalid_release_of_persistent_reservation() {
+  return make(SenseKey::IllegalRequest, 0x26, 0x04);
+}
+Sense too_many_target_descriptors() {
+  return make(SenseKey::IllegalRequest, 0x26, 0x06);
+}
+Sense unsupported_target_descriptor_type_code() {
+  return make(SenseKey::IllegalRequest, 0x26, 0x07);
+}
+Sense too_many_segment_descriptors() {
+  return make(SenseKey::IllegalRequest, 0x26, 0x08);
+}
+Sense unsupported_segment_descriptor_type_code() {
+  return make(SenseKey::IllegalRequest, 0x26, 0x09);
+}
+Sense parameter_value_invalid(std::uint16_t byte) {
+  Sense s = make(SenseKey::IllegalRequest, 0x26, 0x02);
+  s.field = FieldPointer{.in_cdb = false, .byte = byte, .bit = std::nullopt};
+  return s;
+}
+Sense medium_removal_prevented() {
+  return make(SenseKey::IllegalRequest, 0x53, 0x02);
+}
+
+Sense software_write_protected() {
+  return make(SenseKey::DataProtect, 0x27, 0x02);
+}
+
 Sense write_protected() {
   return make(SenseKey::DataProtect, 0x27, 0x00);
 }
@@ -163,6 +191,18 @@ Sense i_t_nexus_loss_occurred() {
 Sense mode_parameters_changed() {
   return make(SenseKey::UnitAttention, 0x2a, 0x01);
 }
+Sense reservations_preempted() {
+  return make(SenseKey::UnitAttention, 0x2a, 0x03);
+}
+Sense reservations_released() {
+  return make(SenseKey::UnitAttention, 0x2a, 0x04);
+}
+Sense registrations_preempted() {
+  return make(SenseKey::UnitAttention, 0x2a, 0x05);
+}
+Sense capacity_data_has_changed() {
+  return make(SenseKey::UnitAttention, 0x2a, 0x09);
+}
 Sense reported_luns_data_has_changed() {
   return make(SenseKey::UnitAttention, 0x3f, 0x0e);
 }
@@ -185,6 +225,13 @@ Sense internal_target_failure() {
 
 Sense miscompare_during_verify(std::uint64_t offset) {
   return with_information(make(SenseKey::Miscompare, 0x1d, 0x00), offset);
+}
+
+Sense copy_aborted(std::uint8_t asc, std::uint8_t ascq) {
+  return make(SenseKey::CopyAborted, asc, ascq);
+}
+Sense unreachable_copy_target() {
+  return make(SenseKey::CopyAborted, 0x08, 0x04);
 }
 
 Sense aborted_command() {

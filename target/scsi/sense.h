@@ -95,10 +95,18 @@ Sense invalid_field_in_parameter_list(std::uint16_t byte,
                                       std::optional<std::uint8_t> bit = std::nullopt);  // 26/00
 Sense saving_parameters_not_supported();                                                // 39/00
 Sense invalid_field_in_command_information_unit();                                      // 0E/03
+Sense invalid_release_of_persistent_reservation();                                      // 26/04
+Sense too_many_target_descriptors();                                                    // 26/06
+Sense unsupported_target_descriptor_type_code();                                        // 26/07
+Sense too_many_segment_descriptors();                                                   // 26/08
+Sense unsupported_segment_descriptor_type_code();                                       // 26/09
+Sense parameter_value_invalid(std::uint16_t byte);                                      // 26/02
+Sense medium_removal_prevented();                                                       // 53/02
 
 // DATA PROTECT.
 Sense write_protected();                        // 27/00
 Sense space_allocation_failed_write_protect();  // 27/07
+Sense software_write_protected();               // 27/02
 
 // UNIT ATTENTION.
 Sense power_on_reset_or_bus_device_reset();  // 29/00
@@ -107,6 +115,10 @@ Sense scsi_bus_reset_occurred();             // 29/02
 Sense bus_device_reset_function_occurred();  // 29/03
 Sense i_t_nexus_loss_occurred();             // 29/07
 Sense mode_parameters_changed();             // 2A/01
+Sense reservations_preempted();              // 2A/03
+Sense reservations_released();               // 2A/04
+Sense registrations_preempted();             // 2A/05
+Sense capacity_data_has_changed();           // 2A/09
 Sense reported_luns_data_has_changed();      // 3F/0E
 
 // NOT READY.
@@ -121,6 +133,11 @@ Sense internal_target_failure();  // 44/00
 
 // MISCOMPARE; `offset` is the byte offset of the first difference.
 Sense miscompare_during_verify(std::uint64_t offset);  // 1D/00
+
+// COPY ABORTED (SPC-4 EXTENDED COPY): the copy stopped; `cause` carries
+// the ASC/ASCQ of what stopped it (e.g. LBA OUT OF RANGE).
+Sense copy_aborted(std::uint8_t asc, std::uint8_t ascq);
+Sense unreachable_copy_target();  // 08/04
 
 // ABORTED COMMAND.
 Sense aborted_command();  // 00/00, no additional sense information

@@ -1,13 +1,13 @@
 #include "server/event_loop.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 
 #include "server/log.h"
 
@@ -15,11 +15,17 @@ namespace iscsi::server {
 
 using Clock = session::TargetConnection::Clock;
 
+namespace {
+// How session::TargetConnection names the close after a Login reject.
+constexpr std::string_view kLoginFailed = "login failed: ";
+}  // namespace
+
 EventLoop::EventLoop(const session::TargetConfig& config, session::SessionTable& sessions,
-                     std::size_t max_pending_output)
+                     std::size_t max_pending_output, FailedLoginMonitor* failed_logins)
     : config_(config),
       sessions_(sessions),
       max_pending_output_(max_pending_output),
+      failed_logins_(failed_logins),
       read_buffer_(1u << 20) {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -43,10 +49,10 @@ void EventLoop::wake() {
   [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
 }
 
-void EventLoop::adopt(int fd) {
+void EventLoop::adopt(int fd, ConnectionSlot slot) {
   {
     std::lock_guard lock(mutex_);
-    incoming_.push_back(fd);
+    incoming_.emplace_back(fd, std::move(slot));
   }
   wake();
 }
@@ -58,17 +64,18 @@ void EventLoop::begin_shutdown(std::chrono::seconds wait) {
 }
 
 void EventLoop::take_new_sockets() {
-  std::vector<int> fds;
+  std::vector<std::pair<int, ConnectionSlot>> fds;
   {
     std::lock_guard lock(mutex_);
     fds.swap(incoming_);
   }
-  for (int fd : fds) {
+  for (auto& [fd, slot] : fds) {
     const int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     auto protocol = std::make_unique<session::TargetConnection>(config_, sessions_, Clock::now(),
                                                                 [this] { wake(); });
     Conn c{fd, std::move(protocol)};
+    c.slot = std::move(slot);
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLRDHUP;
     ev.data.fd = fd;
@@ -83,8 +90,20 @@ void EventLoop::take_new_sockets() {
 void EventLoop::drop(int fd) {
   auto it = conns_.find(fd);
   if (it == conns_.end()) return;
-  if (!it->second.protocol->close_reason().empty()) {
-    log(LogLevel::Debug, "closing connection: " + it->second.protocol->close_reason());
+  const std::string& reason = it->second.protocol->close_reason();
+  const std::string& peer = it->second.slot.address();
+  if (reason.rfind(kLoginFailed, 0) == 0) {
+    // A refused login is logged with its status and reason (never a
+    // secret), and counted, so a guessing attack shows in the log as a rate.
+    FailedLoginMonitor::Report report;
+    if (failed_logins_) report = failed_logins_->record(Clock::now(), peer);
+    if (report.log_failure) {
+      log(LogLevel::Warn, (peer.empty() ? std::string() : peer + ": ") + reason);
+    }
+    if (report.summary) log(LogLevel::Warn, "failed-login rate: " + *report.summary);
+  } else if (!reason.empty()) {
+    log(LogLevel::Debug,
+        "closing connection" + (peer.empty() ? std::string() : " from " + peer) + ": " + reason);
   }
   epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
   ::close(fd);

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <vector>
 
+#include "server/admission.h"
 #include "session/connection.h"
 #include "session/session_table.h"
 #include "session/target_config.h"
@@ -18,13 +19,15 @@ namespace iscsi::server {
 
 class EventLoop {
  public:
+  // `failed_logins` (optional) counts and rate-limits the login failure log.
   EventLoop(const session::TargetConfig& config, session::SessionTable& sessions,
-            std::size_t max_pending_output);
+            std::size_t max_pending_output, FailedLoginMonitor* failed_logins = nullptr);
   ~EventLoop();
 
   bool ok() const { return epoll_fd_ >= 0 && wake_fd_ >= 0; }
-  // Thread-safe: hands an accepted socket to this loop.
-  void adopt(int fd);
+  // Thread-safe: hands an accepted socket to this loop, with the admission
+  // it holds (released when the connection closes).
+  void adopt(int fd, ConnectionSlot slot = {});
   // Thread-safe: asks every connection to log out, then stops when all are
   // gone or `wait` has passed.
   void begin_shutdown(std::chrono::seconds wait);
@@ -38,6 +41,7 @@ class EventLoop {
     std::unique_ptr<session::TargetConnection> protocol;
     bool want_write = false;
     bool reading = true;
+    ConnectionSlot slot;
   };
 
   void take_new_sockets();
@@ -51,8 +55,9 @@ class EventLoop {
   std::size_t max_pending_output_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
+  FailedLoginMonitor* failed_logins_;
   std::mutex mutex_;
-  std::vector<int> incoming_;
+  std::vector<std::pair<int, ConnectionSlot>> incoming_;
   std::atomic<bool> shutdown_requested_{false};
   std::chrono::seconds shutdown_wait_{0};
   bool shutting_down_ = false;

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "wire/text_value.h"
+
 namespace iscsi::server {
 
 using wire::Unexpected;
@@ -26,18 +28,43 @@ A strictly RFC 3720 conformant iSCSI target.
   --threads N            event-loop threads (default 2)
   --nop-interval SEC     target-initiated NOP-In pings every SEC seconds (0: off)
   --login-timeout SEC    close connections whose login takes longer (default 15)
+  --chap USER:SECRET     require CHAP (RFC 3720 §11.1.4) for that target
+  --mutual-chap USER:SECRET
+                         require mutual CHAP for that target: the target answers
+                         as USER with SECRET (at least 12 bytes, not the --chap one)
+  --allow-initiator IQN  admit only these initiators to that target (repeatable;
+                         default: all); others get Login status 0x0202
+  --discovery-chap USER:SECRET
+                         require CHAP on discovery sessions
+  --discovery-mutual-chap USER:SECRET
+                         require mutual CHAP on discovery sessions
+  --max-connections-per-portal N     (default 1024)
+  --max-connections-per-address N    connections from one initiator host (default 128)
   --log-level LEVEL      error, warn, info (default) or debug
   --help, --version
+
+Secrets given as flags are visible to other local users (ps); prefer a
+configuration file readable only by its owner.
 
 Configuration file:
   {"portals": ["127.0.0.1:3260"], "log_level": "info", "threads": 2,
    "targets": [{"name": "iqn.2025-12.local:storage.disk1", "alias": "disk1",
-                "portal_group_tag": 1, "luns": ["0=ram:1G,thin"]}],
+                "portal_group_tag": 1, "luns": ["0=ram:1G,thin"],
+                "chap": {"user": "U", "secret": "S"},
+                "mutual_chap": {"user": "TU", "secret": "TS"},
+                "allowed_initiators": ["iqn.2025-12.local:host1"]}],
+   "discovery_auth": {"chap": {"user": "U", "secret": "S"},
+                      "mutual_chap": {"user": "TU", "secret": "TS"}},
    "limits": {"max_recv_data_segment_length": 262144, "max_burst_length": 1048576,
               "first_burst_length": 262144, "max_outstanding_r2t": 1,
               "immediate_data": true, "initial_r2t": false, "cmd_window": 64,
               "login_timeout_ms": 15000, "nop_in_interval_ms": 0,
-              "nop_in_timeout_ms": 30000}}
+              "nop_in_timeout_ms": 30000, "max_text_bytes": 65536,
+              "max_login_requests": 128, "max_login_bytes": 262144,
+              "max_login_keys": 2048, "max_pending_write_bytes": 67108864,
+              "max_connections_per_portal": 1024, "max_connections_per_address": 128,
+              "failed_login_threshold": 10, "failed_login_window_s": 60}}
+  A file with secrets must not be readable by other users (chmod 600).
 
 The target prints "iscsi-target: ready ..." on stdout when it accepts connections.
 SIGTERM/SIGINT: stop accepting, ask initiators to log out, drain, exit 0.
@@ -46,7 +73,8 @@ SIGTERM/SIGINT: stop accepting, ask initiators to log out, drain, exit 0.
 
 namespace {
 
-wire::Result<std::uint64_t, std::string> parse_number(std::string_view flag, std::string_view text) {
+wire::Result<std::uint64_t, std::string> parse_number(std::string_view flag,
+                                                      std::string_view text) {
   std::uint64_t v = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || p != text.data() + text.size()) {
@@ -88,6 +116,48 @@ bool read_ms(const nlohmann::json& limits, const char* key, std::chrono::millise
   return true;
 }
 
+bool read_seconds(const nlohmann::json& limits, const char* key, std::chrono::seconds& out,
+                  std::string& error) {
+  std::uint32_t s = static_cast<std::uint32_t>(out.count());
+  if (!read_limit(limits, key, s, error)) return false;
+  out = std::chrono::seconds(s);
+  return true;
+}
+
+// {"user": "...", "secret": "..."}, or absent.
+bool read_credentials(const nlohmann::json& parent, const char* key, const std::string& where,
+                      std::optional<session::ChapCredentials>& out, std::string& error) {
+  if (!parent.contains(key)) return true;
+  const auto& c = parent.at(key);
+  if (!c.is_object() || !c.contains("user") || !c.contains("secret") || !c.at("user").is_string() ||
+      !c.at("secret").is_string()) {
+    error = where + "." + key + " must be {\"user\": \"...\", \"secret\": \"...\"}";
+    return false;
+  }
+  out =
+      session::ChapCredentials{c.at("user").get<std::string>(), c.at("secret").get<std::string>()};
+  return true;
+}
+
+bool read_auth(const nlohmann::json& parent, const std::string& where, session::AuthSettings& out,
+               std::string& error) {
+  return read_credentials(parent, "chap", where, out.chap, error) &&
+         read_credentials(parent, "mutual_chap", where, out.mutual, error);
+}
+
+bool has_secrets(const nlohmann::json& j) {
+  auto in = [](const nlohmann::json& o) {
+    return o.is_object() && (o.contains("chap") || o.contains("mutual_chap"));
+  };
+  if (j.contains("discovery_auth") && in(j.at("discovery_auth"))) return true;
+  if (j.contains("targets") && j.at("targets").is_array()) {
+    for (const auto& t : j.at("targets")) {
+      if (in(t)) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 wire::Result<bool, std::string> load_config(const std::string& path, ProgramOptions& out) {
@@ -99,7 +169,15 @@ wire::Result<bool, std::string> load_config(const std::string& path, ProgramOpti
   std::ifstream in(path);
   if (!in) return Unexpected("--config: cannot open " + path);
   nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return Unexpected("--config: " + path + " is not a JSON object");
+  if (j.is_discarded() || !j.is_object())
+    return Unexpected("--config: " + path + " is not a JSON object");
+  if (has_secrets(j) && (st.st_mode & S_IROTH)) {
+    // The CHAP secrets are the whole of CHAP's security (RFC 3720 §8.2.1);
+    // a file any local user can read gives them away.
+    return Unexpected("--config: " + path +
+                      " holds CHAP secrets and is readable by other users; refusing to use it "
+                      "(chmod o-r)");
+  }
   std::string error;
   try {
     if (j.contains("portals")) {
@@ -109,7 +187,8 @@ wire::Result<bool, std::string> load_config(const std::string& path, ProgramOpti
         out.portals.push_back(*a);
       }
     }
-    if (j.contains("log_level") && !parse_log_level(j.at("log_level").get<std::string>(), out.log_level)) {
+    if (j.contains("log_level") &&
+        !parse_log_level(j.at("log_level").get<std::string>(), out.log_level)) {
       return Unexpected(std::string("--config: bad log_level"));
     }
     if (j.contains("threads")) out.threads = j.at("threads").get<unsigned>();
@@ -124,12 +203,28 @@ wire::Result<bool, std::string> load_config(const std::string& path, ProgramOpti
           if (!lun) return Unexpected("--config: target " + spec.name + ": " + lun.error());
           spec.luns.push_back(*lun);
         }
+        if (!read_auth(t, "target " + spec.name, spec.auth, error)) {
+          return Unexpected("--config: " + error);
+        }
+        for (const auto& i : t.value("allowed_initiators", nlohmann::json::array())) {
+          const auto name = i.get<std::string>();
+          if (!wire::text::is_iscsi_name_value(name)) {
+            return Unexpected("--config: target " + spec.name + ": " + name +
+                              " in allowed_initiators is not an iSCSI name");
+          }
+          spec.allowed_initiators.push_back(name);
+        }
         out.targets.push_back(std::move(spec));
       }
+    }
+    if (j.contains("discovery_auth") &&
+        !read_auth(j.at("discovery_auth"), "discovery_auth", out.discovery_auth, error)) {
+      return Unexpected("--config: " + error);
     }
     if (j.contains("limits")) {
       const auto& l = j.at("limits");
       auto& lim = out.limits;
+      auto& conn = out.connection_limits;
       if (!read_limit(l, "max_recv_data_segment_length", lim.max_recv_data_segment_length, error) ||
           !read_limit(l, "max_burst_length", lim.max_burst_length, error) ||
           !read_limit(l, "first_burst_length", lim.first_burst_length, error) ||
@@ -139,7 +234,16 @@ wire::Result<bool, std::string> load_config(const std::string& path, ProgramOpti
           !read_limit(l, "cmd_window", lim.cmd_window, error) ||
           !read_ms(l, "login_timeout_ms", lim.login_timeout, error) ||
           !read_ms(l, "nop_in_interval_ms", lim.nop_in_interval, error) ||
-          !read_ms(l, "nop_in_timeout_ms", lim.nop_in_timeout, error)) {
+          !read_ms(l, "nop_in_timeout_ms", lim.nop_in_timeout, error) ||
+          !read_limit(l, "max_text_bytes", lim.max_text_bytes, error) ||
+          !read_limit(l, "max_login_requests", lim.max_login_requests, error) ||
+          !read_limit(l, "max_login_bytes", lim.max_login_bytes, error) ||
+          !read_limit(l, "max_login_keys", lim.max_login_keys, error) ||
+          !read_limit(l, "max_pending_write_bytes", lim.max_pending_write_bytes, error) ||
+          !read_limit(l, "max_connections_per_portal", conn.per_portal, error) ||
+          !read_limit(l, "max_connections_per_address", conn.per_address, error) ||
+          !read_limit(l, "failed_login_threshold", conn.failed_login_threshold, error) ||
+          !read_seconds(l, "failed_login_window_s", conn.failed_login_window, error)) {
         return Unexpected("--config: " + error);
       }
     }
@@ -155,6 +259,9 @@ wire::Result<ProgramOptions, std::string> parse_options(const std::vector<std::s
   std::optional<std::string> target_name;
   std::string alias;
   std::vector<scsi::LunSpec> luns;
+  session::AuthSettings auth;
+  std::vector<std::string> allowed;
+  bool target_flags = false;  // flags that configure the command line's target
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto value = [&](std::string& v) -> bool {
@@ -195,6 +302,29 @@ wire::Result<ProgramOptions, std::string> parse_options(const std::vector<std::s
       if (!n || *n > 86400) return Unexpected(a + ": 0 to 86400 seconds");
       (a == "--nop-interval" ? o.limits.nop_in_interval : o.limits.login_timeout) =
           std::chrono::seconds(*n);
+    } else if (a == "--chap" || a == "--mutual-chap" || a == "--discovery-chap" ||
+               a == "--discovery-mutual-chap") {
+      if (!value(v)) return Unexpected(a + " needs USER:SECRET");
+      auto credentials = session::parse_credentials(v);
+      // The secret is never echoed back in the message.
+      if (!credentials) return Unexpected(a + ": expected USER:SECRET");
+      if (a == "--chap") auth.chap = std::move(*credentials);
+      if (a == "--mutual-chap") auth.mutual = std::move(*credentials);
+      if (a == "--discovery-chap") o.discovery_auth.chap = std::move(*credentials);
+      if (a == "--discovery-mutual-chap") o.discovery_auth.mutual = std::move(*credentials);
+      if (a == "--chap" || a == "--mutual-chap") target_flags = true;
+    } else if (a == "--allow-initiator") {
+      if (!value(v) || !wire::text::is_iscsi_name_value(v)) {
+        return Unexpected(std::string("--allow-initiator needs an iSCSI name (iqn., eui., naa.)"));
+      }
+      allowed.push_back(v);
+      target_flags = true;
+    } else if (a == "--max-connections-per-portal" || a == "--max-connections-per-address") {
+      if (!value(v)) return Unexpected(a + " needs a number");
+      auto n = parse_number(a, v);
+      if (!n || *n == 0 || *n > 1000000) return Unexpected(a + ": 1 to 1000000");
+      (a == "--max-connections-per-portal" ? o.connection_limits.per_portal
+                                           : o.connection_limits.per_address) = *n;
     } else if (a == "--log-level") {
       if (!value(v) || !parse_log_level(v, o.log_level)) {
         return Unexpected(std::string("--log-level: error, warn, info or debug"));
@@ -214,7 +344,25 @@ wire::Result<ProgramOptions, std::string> parse_options(const std::vector<std::s
     t.name = target_name.value_or(std::string(kDefaultTargetName));
     t.alias = alias;
     t.luns = std::move(luns);
+    t.auth = std::move(auth);
+    t.allowed_initiators = std::move(allowed);
     o.targets.push_back(std::move(t));
+  } else if (target_flags) {
+    return Unexpected(std::string(
+        "--chap, --mutual-chap and --allow-initiator configure the target named with --target; "
+        "configure the targets of --config in the file"));
+  }
+  for (std::size_t i = 0; i < o.targets.size(); ++i) {
+    for (std::size_t j = i + 1; j < o.targets.size(); ++j) {
+      if (o.targets[i].name == o.targets[j].name) {
+        return Unexpected("target " + o.targets[i].name + " is defined twice");
+      }
+    }
+  }
+  if (o.connection_limits.failed_login_threshold == 0 ||
+      o.connection_limits.failed_login_window.count() == 0 || o.connection_limits.per_portal == 0 ||
+      o.connection_limits.per_address == 0) {
+    return Unexpected(std::string("connection limits and the failed-login threshold must be > 0"));
   }
   for (TargetSpec& t : o.targets) {
     if (t.luns.empty()) t.luns.push_back(*scsi::parse_lun_spec(scsi::kDefaultLunSpec));

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "scsi/lun_spec.h"
+#include "server/admission.h"
 #include "server/log.h"
 #include "server/portal.h"
 #include "session/target_config.h"
@@ -20,6 +21,8 @@ struct TargetSpec {
   std::string alias;
   std::uint16_t portal_group_tag = 1;
   std::vector<scsi::LunSpec> luns;
+  session::AuthSettings auth;
+  std::vector<std::string> allowed_initiators;  // empty: every initiator
 };
 
 struct ProgramOptions {
@@ -27,6 +30,8 @@ struct ProgramOptions {
   std::vector<TargetSpec> targets;
   LogLevel log_level = LogLevel::Info;
   session::TargetLimits limits;
+  ConnectionLimits connection_limits;
+  session::AuthSettings discovery_auth;
   unsigned threads = 2;
   bool help = false;
   bool version = false;
@@ -39,7 +44,9 @@ std::string usage();
 // iqn.2025-12.local:storage.disk1, LUN 0 = ram:1G,thin) where nothing was given.
 wire::Result<ProgramOptions, std::string> parse_options(const std::vector<std::string>& args);
 
-// Reads a JSON configuration into `out` (see usage() for its shape).
+// Reads a JSON configuration into `out` (see usage() for its shape). A file
+// that holds CHAP secrets is refused when other users can read it; any
+// file is refused when other users can write it.
 wire::Result<bool, std::string> load_config(const std::string& path, ProgramOptions& out);
 
 }  // namespace iscsi::server

@@ -1,5 +1,7 @@
 #include "server/scsi_port_adapter.h"
 
+#include <cstdio>
+
 namespace iscsi::server {
 namespace {
 
@@ -65,6 +67,17 @@ namespace iscsi::server {
 void ScsiPortAdapter::nexus_lost(std::uint64_t nexus) {
   std::lock_guard lock(mutex_);
   target_->nexus_lost(nexus);
+}
+
+void ScsiPortAdapter::register_nexus(std::uint64_t nexus, const std::string& initiator_name,
+                                     std::uint64_t isid) {
+  // RFC 3720 §3.4.2: the initiator port name is the iSCSI name, ",i,0x"
+  // and the ISID in hex (six bytes, twelve digits).
+  char hex[13];
+  std::snprintf(hex, sizeof hex, "%012llx",
+                static_cast<unsigned long long>(isid & 0xffffffffffffull));
+  std::lock_guard lock(mutex_);
+  target_->register_nexus(nexus, initiator_name + ",i,0x" + hex);
 }
 
 }  // namespace iscsi::server

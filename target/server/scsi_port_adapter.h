@@ -23,6 +23,8 @@ class ScsiPortAdapter final : public session::ScsiPort {
   bool lun_exists(std::uint64_t lun) const override;
   void reset(session::ResetKind kind, std::uint64_t lun, std::uint64_t nexus) override;
   void nexus_lost(std::uint64_t nexus) override;
+  void register_nexus(std::uint64_t nexus, const std::string& initiator_name,
+                      std::uint64_t isid) override;
 
   scsi::ScsiTarget& target() { return *target_; }
 

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "server/admission.h"
 #include "server/portal.h"
 #include "session/session_table.h"
 #include "session/target_config.h"
@@ -26,6 +27,8 @@ struct ServerOptions {
   // A connection whose unsent output exceeds this is not read from until
   // it drains (the peer is not reading).
   std::size_t max_pending_output = 64u << 20;
+  // Connections per portal and per initiator address, failed-login logging.
+  ConnectionLimits connection_limits;
 };
 
 class Server {
@@ -46,6 +49,12 @@ class Server {
   const session::TargetConfig& config_;
   ServerOptions options_;
   session::SessionTable sessions_;
+  void refused(ConnectionLimiter::Verdict verdict, const std::string& address);
+
+  std::unique_ptr<ConnectionLimiter> limiter_;
+  FailedLoginMonitor failed_logins_;
+  std::chrono::steady_clock::time_point last_refusal_log_{};
+  std::size_t refusals_unlogged_ = 0;
   std::vector<int> listeners_;
   std::vector<std::unique_ptr<EventLoop>> loops_;
   std::vector<std::thread> threads_;

@@ -16,7 +16,6 @@ using wire::RejectReason;
 
 namespace {
 
-constexpr std::uint8_t kStatusGood = 0x00;
 constexpr std::uint8_t kStatusCheckCondition = 0x02;
 // The initiator's data segments during login: the §12.12 default.
 constexpr std::uint32_t kLoginDataSegmentLimit = 8192;
@@ -246,6 +245,9 @@ void TargetConnection::enter_full_feature() {
   login_.reset();
   phase_ = Phase::FullFeature;
   scsi_ = session_.node ? session_.node->scsi : nullptr;
+  if (scsi_)
+    scsi_->register_nexus(session_.nexus_id, session_.params.initiator_name,
+                          session_.isid.to_u64());
   exp_cmd_sn_ = session_.exp_cmd_sn;
   stat_sn_ = session_.next_stat_sn;
   // §12.1: digests apply from the first PDU after the login phase; §12.12:
@@ -303,12 +305,13 @@ void TargetConnection::deliver_in_order(Pdu pdu, std::uint32_t cmd_sn, bool imme
     // outside of this range".
     return;
   }
-  if (cmd_sn != exp_cmd_sn_) {
-    queued_.emplace(cmd_sn, std::move(pdu));  // a duplicate CmdSN keeps the first
-    return;
-  }
-  ++exp_cmd_sn_;
-  execute(std::move(pdu));
+  queued_.emplace(cmd_sn, std::move(pdu));  // a duplicate CmdSN keeps the first
+  deliver_queued();
+}
+
+void TargetConnection::deliver_queued() {
+  // Commands run in CmdSN order; a CmdSN an ABORT TASK declared received
+  // (§10.6.1) is consumed without running whatever arrives for it.
   while (!wants_close()) {
     auto next = queued_.find(exp_cmd_sn_);
     const bool aborted = aborted_cmd_sns_.erase(exp_cmd_sn_) > 0;
@@ -327,7 +330,7 @@ void TargetConnection::execute(Pdu pdu) {
       [&](auto& p) {
         using T = std::decay_t<decltype(p)>;
         if constexpr (std::is_same_v<T, wire::NopOut>) {
-          on_nop_out(p);
+          on_nop_out(p, header);
         } else if constexpr (std::is_same_v<T, wire::ScsiCommand>) {
           on_scsi_command(std::move(p), header);
         } else if constexpr (std::is_same_v<T, wire::TaskManagementRequest>) {
@@ -341,15 +344,23 @@ void TargetConnection::execute(Pdu pdu) {
       pdu);
 }
 
-void TargetConnection::on_nop_out(const wire::NopOut& nop) {
+void TargetConnection::on_nop_out(const wire::NopOut& nop, ByteView header) {
   if (nop.target_transfer_tag != wire::kReservedTag) {
-    // §10.18: the answer to a target ping carries the ping's TTT.
+    // §10.18: the answer to a target ping carries the ping's TTT; a TTT the
+    // target never issued is an invalid field (§10.17.1 note 2).
     if (ping_ttt_ && *ping_ttt_ == nop.target_transfer_tag) {
       ping_ttt_.reset();
+    } else {
+      reject(RejectReason::InvalidPduField, header);
     }
     return;
   }
-  if (nop.initiator_task_tag == wire::kReservedTag) return;  // no answer wanted (§10.18.1)
+  if (nop.initiator_task_tag == wire::kReservedTag) {
+    // §10.18.1: a NOP-Out that wants no answer (ITT 0xffffffff) "MUST be
+    // sent as an immediate command".
+    if (!nop.immediate) reject(RejectReason::ProtocolError, header);
+    return;
+  }
   // §10.19: the answer echoes the ping data and the ITT, TTT 0xffffffff.
   wire::NopIn reply;
   reply.lun = nop.lun;
@@ -401,6 +412,16 @@ void TargetConnection::on_scsi_command(wire::ScsiCommand cmd, ByteView header) {
   }
   const Bytes cdb = wire::full_cdb(cmd);
   ScsiPlan plan = scsi_->plan(cmd.lun, cdb, session_.nexus_id);
+  if (plan.direction == DataDirection::Write && !plan.early && !tasks_.empty()) {
+    // Bounded memory per connection: while other writes hold buffers, one
+    // that would pass the configured total ends with TASK SET FULL (SAM
+    // status 28h), which initiators retry.
+    std::size_t held = 0;
+    for (const auto& [tag, t] : tasks_) held += t.transfer.wanted();
+    if (held + plan.transfer_length > config_.limits.max_pending_write_bytes) {
+      plan.early = ScsiOutcome{0x28, {}, {}};
+    }
+  }
   const std::uint32_t expected_out = cmd.write ? cmd.expected_data_transfer_length : 0;
   std::uint32_t read_capacity = 0;
   if (cmd.read) {
@@ -632,6 +653,7 @@ void TargetConnection::on_task_management(const wire::TaskManagementRequest& tmf
         if (sn_in_window(tmf.ref_cmd_sn, exp_cmd_sn_, max_cmd_sn) &&
             sn_lt(tmf.ref_cmd_sn, tmf.cmd_sn)) {
           aborted_cmd_sns_.insert(tmf.ref_cmd_sn);
+          deliver_queued();  // ExpCmdSN moves past it when it was the next one
         } else {
           response = R::TaskDoesNotExist;
         }
@@ -685,6 +707,11 @@ void TargetConnection::on_text(const wire::TextRequest& text, ByteView header) {
     reject(RejectReason::ProtocolError, header);
     return;
   }
+  if (!text_pending_.empty() && text.target_transfer_tag == wire::kReservedTag) {
+    // §10.10.4: a request with TTT 0xffffffff starts a new negotiation and
+    // resets the one in progress.
+    text_pending_.clear();
+  }
   if (!text_pending_.empty()) {
     // Our response continues: the initiator asks for the next part with an
     // empty request carrying our TTT (§10.11.4).
@@ -702,6 +729,11 @@ void TargetConnection::on_text(const wire::TextRequest& text, ByteView header) {
     r.target_transfer_tag = r.final ? wire::kReservedTag : text_ttt_;
     stamp(r, true);
     send(Pdu(std::move(r)));
+    return;
+  }
+  if (text.target_transfer_tag != wire::kReservedTag && text_assembler_.size() == 0) {
+    // §10.10.4: only a TTT the target handed out continues a sequence.
+    reject(RejectReason::InvalidPduField, header);
     return;
   }
   auto added = text_assembler_.add(text.data, text.continue_);
@@ -745,7 +777,9 @@ void TargetConnection::on_text(const wire::TextRequest& text, ByteView header) {
       const bool wanted = *query == "All"
                               ? session_.params.session_type == negotiation::SessionType::Discovery
                               : (query->empty() ? session_.node == &node : *query == node.name);
-      if (!wanted) continue;
+      // Appendix D: the records are for targets "the requesting initiator is
+      // authorized to access".
+      if (!wanted || !node.allows(session_.params.initiator_name)) continue;
       negotiation::SendTargetsRecord rec;
       rec.target_name = node.name;
       for (const std::string& portal : config_.portal_addresses) {
@@ -777,6 +811,10 @@ void TargetConnection::on_text(const wire::TextRequest& text, ByteView header) {
   }
   stamp(r, true);
   send(Pdu(std::move(r)));
+  // §12.12: MaxRecvDataSegmentLength may be declared again in full feature
+  // phase ("Use: ALL"); the new limit governs the Data-In sent from now on.
+  session_.params.max_recv_data_segment_length_peer =
+      negotiator_->parameters(ctx).max_recv_data_segment_length_peer;
 }
 
 void TargetConnection::on_logout(const wire::LogoutRequest& logout, ByteView header) {

@@ -77,9 +77,10 @@ class TargetConnection {
   void enter_full_feature();
   void handle_pdu(wire::Pdu pdu, const wire::Frame& frame);
   void deliver_in_order(wire::Pdu pdu, std::uint32_t cmd_sn, bool immediate);
+  void deliver_queued();
   void execute(wire::Pdu pdu);
 
-  void on_nop_out(const wire::NopOut& nop);
+  void on_nop_out(const wire::NopOut& nop, wire::ByteView header);
   void on_scsi_command(wire::ScsiCommand cmd, wire::ByteView header);
   void on_data_out(const wire::ScsiDataOut& data, wire::ByteView header);
   void on_task_management(const wire::TaskManagementRequest& tmf);

@@ -1,6 +1,9 @@
 #include "session/login.h"
 
 #include <algorithm>
+#include <cstdio>
+
+#include "wire/text_value.h"
 
 namespace iscsi::session {
 
@@ -70,7 +73,12 @@ LoginResponse TargetLogin::response_to(const LoginRequest& request) {
 TargetLogin::Step TargetLogin::fail(LoginStatus status, std::string why,
                                     const LoginRequest* request) {
   failed_ = true;
-  failure_ = std::move(why);
+  failure_status_ = status;
+  char code[8];
+  std::snprintf(code, sizeof code, "0x%04x", static_cast<unsigned>(status));
+  failure_ = std::string(code) + " " + std::string(negotiation::login_status_name(status)) +
+             (initiator_name_.empty() ? std::string() : " for " + initiator_name_) + ": " +
+             std::move(why);
   LoginResponse r;
   if (request) {
     r = response_to(*request);
@@ -155,6 +163,7 @@ TargetLogin::Step TargetLogin::on_request(const LoginRequest& request) {
   if (failed_) return Step{{}, true, false};
   std::string why;
   if (auto status = check_header(request, why)) return fail(*status, why, &request);
+  if (auto status = check_budget(request, why)) return fail(*status, why, &request);
 
   if (!pending_segments_.empty()) {
     // §10.12.2: while the target's text continues (C=1), the initiator
@@ -186,7 +195,35 @@ TargetLogin::Step TargetLogin::on_request(const LoginRequest& request) {
   if (!pairs) {
     return fail(LoginStatus::InitiatorError, "login text: " + pairs.error().detail, &request);
   }
+  keys_ += pairs->size();
+  if (keys_ > config_.limits.max_login_keys) {
+    return fail(
+        LoginStatus::OutOfResources,
+        "the login sent more than " + std::to_string(config_.limits.max_login_keys) + " keys",
+        &request);
+  }
   return process_text(request, std::move(*pairs));
+}
+
+std::optional<LoginStatus> TargetLogin::check_budget(const LoginRequest& request,
+                                                     std::string& why) {
+  // Every login is bounded in requests and bytes as well as in time, so an
+  // initiator cannot hold the target's resources by talking without end.
+  // §10.13.5 0x0302: "The target has insufficient session, connection, or
+  // other resources."
+  ++requests_;
+  bytes_ += request.data.size();
+  if (requests_ > config_.limits.max_login_requests) {
+    why = "the login sent more than " + std::to_string(config_.limits.max_login_requests) +
+          " Login Requests";
+    return LoginStatus::OutOfResources;
+  }
+  if (bytes_ > config_.limits.max_login_bytes) {
+    why = "the login sent more than " + std::to_string(config_.limits.max_login_bytes) +
+          " bytes of text";
+    return LoginStatus::OutOfResources;
+  }
+  return std::nullopt;
 }
 
 std::optional<LoginStatus> TargetLogin::bind_target(const std::vector<wire::text::KeyValue>& pairs,
@@ -194,6 +231,12 @@ std::optional<LoginStatus> TargetLogin::bind_target(const std::vector<wire::text
   const auto* type = find_pair(pairs, negotiation::key_def(Key::SessionType).name);
   const bool discovery = type && type->value == "Discovery";
   session_type_ = discovery ? SessionType::Discovery : SessionType::Normal;
+  const auto* initiator = find_pair(pairs, negotiation::key_def(Key::InitiatorName).name);
+  // Only a well-formed name goes into logs; the engine refuses the others.
+  if (initiator && initiator->value.size() <= negotiation::kSimpleValueMax &&
+      wire::text::is_iscsi_name_value(initiator->value)) {
+    initiator_name_ = initiator->value;
+  }
   if (!discovery) {
     if (const auto* name = find_pair(pairs, negotiation::key_def(Key::TargetName).name)) {
       node_ = config_.find(name->value);
@@ -201,8 +244,15 @@ std::optional<LoginStatus> TargetLogin::bind_target(const std::vector<wire::text
         why = "no target named " + name->value;
         return LoginStatus::NotFound;  // §10.13.5: 0x0203
       }
+      // §10.13.5 0x0202: "The initiator is not allowed access to the given
+      // target."
+      if (initiator && !node_->allows(initiator->value)) {
+        why = "the initiator is not in the access list of " + node_->name;
+        return LoginStatus::AuthorizationFailure;
+      }
     }
   }
+  auth_ = &auth_for(config_, node_, session_type_);
   if (tsih_ != 0) {
     // A non-zero TSIH adds a connection to an existing session (§5.3.4).
     if (!sessions_.find(tsih_)) {
@@ -221,24 +271,52 @@ TargetLogin::Step TargetLogin::process_text(const LoginRequest& request,
   if (!negotiator_) {
     if (auto status = bind_target(pairs, why)) return fail(*status, why, &request);
     negotiator_ = std::make_unique<negotiation::Negotiator>(negotiation::Role::Target,
-                                                            target_policy(config_, node_));
+                                                            target_policy(config_, node_, *auth_));
+  }
+  const bool auth_required = auth_->required();
+  if (auth_required && !authenticated_ && stage_ != Stage::SecurityNegotiation) {
+    // §5.3: authentication happens in the SecurityNegotiation stage; a
+    // target that requires it does not let a login begin in, or move on to,
+    // the operational stage without it (so a late AuthMethod is refused
+    // here as well). §10.13.5: 0x0201 "Authentication failure".
+    return fail(LoginStatus::AuthenticationFailure,
+                "authentication is required and the login is in the operational stage", &request);
   }
   auto answers = negotiator_->receive(pairs, context());
   if (!answers) return fail(answers.error().status, answers.error().detail, &request);
   session_type_ = negotiator_->session_type(context());
 
   std::vector<wire::text::KeyValue> reply = std::move(*answers);
+  const std::size_t answers_only = reply.size();
+  if (auth_required && stage_ == Stage::SecurityNegotiation) {
+    if (auto status = authenticate(pairs, reply, why)) return fail(*status, why, &request);
+  }
+  const bool challenged = reply.size() > answers_only;  // the CHAP step asked something
   for (auto& offer : negotiator_->offers(context())) reply.push_back(std::move(offer));
   const Bytes text = wire::text::encode(reply);
 
   // A transition needs every offer of ours answered, and a reply that fits
   // one PDU (otherwise the initiator answers the parts first).
-  bool transit = request.transit && !negotiator_->has_pending_offers() &&
-                 text.size() <= kLoginSegmentLimit;
+  bool transit =
+      request.transit && !negotiator_->has_pending_offers() && text.size() <= kLoginSegmentLimit;
   if (transit && request.csg == kSecurityStage &&
       negotiator_->outcome(Key::AuthMethod) == negotiation::Outcome::Rejected) {
     return fail(LoginStatus::AuthenticationFailure,
                 "no acceptable AuthMethod was negotiated in the security stage", &request);
+  }
+  if (request.transit && request.csg == kSecurityStage && auth_required && !authenticated_) {
+    // The initiator wants to leave the security stage unauthenticated. While
+    // this reply asks it for the next CHAP step (the AuthMethod selection or
+    // the challenge), the target stays in the stage (T=0); otherwise the
+    // initiator has nothing left to offer and the login fails (§11.1.4).
+    const bool answered_method = find_pair(pairs, negotiation::key_def(Key::AuthMethod).name);
+    const bool more = negotiator_->outcome(Key::AuthMethod) == negotiation::Outcome::Agreed &&
+                      (answered_method || challenged);
+    if (!more) {
+      return fail(LoginStatus::AuthenticationFailure,
+                  "the initiator left the security stage before authenticating", &request);
+    }
+    transit = false;
   }
 
   LoginResponse r = response_to(request);
@@ -272,13 +350,37 @@ TargetLogin::Step TargetLogin::process_text(const LoginRequest& request,
   return out;
 }
 
+std::optional<LoginStatus> TargetLogin::authenticate(const std::vector<wire::text::KeyValue>& pairs,
+                                                     std::vector<wire::text::KeyValue>& reply,
+                                                     std::string& why) {
+  ChapAuthenticator::Keys keys;
+  for (const auto& kv : pairs) {
+    if (kv.key == "CHAP_A") keys.a = kv.value;
+    if (kv.key == "CHAP_I") keys.i = kv.value;
+    if (kv.key == "CHAP_C") keys.c = kv.value;
+    if (kv.key == "CHAP_N") keys.n = kv.value;
+    if (kv.key == "CHAP_R") keys.r = kv.value;
+  }
+  // The policy accepts only CHAP when authentication is required, and the
+  // engine refuses CHAP keys before CHAP is selected.
+  if (negotiator_->outcome(Key::AuthMethod) != negotiation::Outcome::Agreed) return std::nullopt;
+  if (!chap_) chap_ = std::make_unique<ChapAuthenticator>(*auth_, config_.random);
+  if (auto failure = chap_->step(keys, reply)) {
+    why = std::move(failure->why);
+    return failure->status;
+  }
+  authenticated_ = chap_->complete();
+  return std::nullopt;
+}
+
 TargetLogin::Step TargetLogin::respond_with_text(LoginResponse response, const Bytes& text) {
   Step step;
   auto segments = wire::text::split(text, kLoginSegmentLimit);
   if (segments.empty()) segments.emplace_back();
   response.data = std::move(segments.front());
   response.continue_ = segments.size() > 1;
-  for (std::size_t i = 1; i < segments.size(); ++i) pending_segments_.push_back(std::move(segments[i]));
+  for (std::size_t i = 1; i < segments.size(); ++i)
+    pending_segments_.push_back(std::move(segments[i]));
   step.responses.push_back(wire::Pdu(std::move(response)));
   return step;
 }

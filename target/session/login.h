@@ -2,10 +2,19 @@
 // §10.12, §10.13): checks every Login Request, negotiates through the shared
 // engine, answers with Login Responses, and on success binds the connection
 // to a new session. Sans-I/O: PDUs in, PDUs out.
+//
+// Authentication (§5.3, §11): when the session requires CHAP (the target's
+// settings for a normal session, the discovery settings for a discovery
+// session), the login stays in the SecurityNegotiation stage until the CHAP
+// exchange has authenticated the initiator. A login that starts in the
+// operational stage, tries to leave the security stage early, or never
+// selects CHAP ends with 0x0201; an initiator outside the target's ACL
+// ends with 0x0202.
 #pragma once
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,6 +22,7 @@
 
 #include "negotiation/negotiator.h"
 #include "negotiation/status.h"
+#include "session/chap_authenticator.h"
 #include "session/session_table.h"
 #include "session/target_config.h"
 #include "wire/pdu.h"
@@ -55,8 +65,11 @@ class TargetLogin {
   const LoginResult& result() const { return result_; }
   // The engine, for text negotiation in full feature phase.
   std::unique_ptr<negotiation::Negotiator> take_negotiator() { return std::move(negotiator_); }
-  // The reason of the last failure, for logs.
+  // The reason of the last failure, for logs: the status, the initiator's
+  // name when known, and why. Never a secret, challenge or response.
   const std::string& failure() const { return failure_; }
+  // The status the failed login was answered with.
+  negotiation::LoginStatus failure_status() const { return failure_status_; }
 
  private:
   Step fail(negotiation::LoginStatus status, std::string why, const wire::LoginRequest* request);
@@ -68,6 +81,11 @@ class TargetLogin {
   wire::LoginResponse response_to(const wire::LoginRequest& request);
   Step respond_with_text(wire::LoginResponse response, const wire::Bytes& text);
   negotiation::Context context() const;
+  std::optional<negotiation::LoginStatus> check_budget(const wire::LoginRequest& request,
+                                                       std::string& why);
+  std::optional<negotiation::LoginStatus> authenticate(
+      const std::vector<wire::text::KeyValue>& pairs, std::vector<wire::text::KeyValue>& reply,
+      std::string& why);
 
   const TargetConfig& config_;
   SessionTable& sessions_;
@@ -85,11 +103,21 @@ class TargetLogin {
   negotiation::Stage stage_ = negotiation::Stage::SecurityNegotiation;
   negotiation::SessionType session_type_ = negotiation::SessionType::Normal;
   const TargetNode* node_ = nullptr;
+  std::string initiator_name_;
+  // The authentication this login must pass (set with the target).
+  const AuthSettings* auth_ = nullptr;
+  std::unique_ptr<ChapAuthenticator> chap_;
+  bool authenticated_ = false;
+  // What the login has consumed of its budget (TargetLimits).
+  std::size_t requests_ = 0;
+  std::size_t bytes_ = 0;
+  std::size_t keys_ = 0;
   // Segments of a response text longer than the initiator's
   // MaxRecvDataSegmentLength, sent one per empty Login Request (C bit).
   std::deque<wire::Bytes> pending_segments_;
   LoginResult result_;
   std::string failure_;
+  negotiation::LoginStatus failure_status_ = negotiation::LoginStatus::Success;
 };
 
 }  // namespace iscsi::session

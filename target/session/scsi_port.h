@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "wire/bytes.h"
 
@@ -41,6 +42,15 @@ class ScsiPort {
   virtual void reset(ResetKind kind, std::uint64_t lun, std::uint64_t nexus) = 0;
   // The session of `nexus` ended (logout, connection loss, reinstatement).
   virtual void nexus_lost(std::uint64_t nexus) { (void)nexus; }
+  // A nexus entered full feature phase from the initiator port named by
+  // InitiatorName and ISID (RFC 3720 §3.4.2), which persistent reservations
+  // report in TransportIDs.
+  virtual void register_nexus(std::uint64_t nexus, const std::string& initiator_name,
+                              std::uint64_t isid) {
+    (void)nexus;
+    (void)initiator_name;
+    (void)isid;
+  }
 };
 
 }  // namespace iscsi::session

@@ -1,5 +1,7 @@
 #include "wire/pdu_codec.h"
 
+#include <algorithm>
+
 #include <bit>
 #include <cstring>
 #include <string>
@@ -86,7 +88,11 @@ std::size_t encoded_size(const Pdu& pdu, DigestSettings digests) {
 
 void encode_append(const Pdu& pdu, DigestSettings digests, Bytes& out) {
   const std::size_t start = out.size();
-  out.reserve(start + encoded_size(pdu, digests));
+  // Grow geometrically: an exact reserve on every call reallocates (and
+  // copies the whole stream) once per PDU appended, quadratic in a long
+  // stream such as the Data-In of a large read.
+  const std::size_t need = start + encoded_size(pdu, digests);
+  if (need > out.capacity()) out.reserve(std::max(need, 2 * out.capacity()));
   const auto bhs = encode_bhs(pdu);
   out.insert(out.end(), bhs.begin(), bhs.end());
   append_ahs(ahs_of(pdu), out);

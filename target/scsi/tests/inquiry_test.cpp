@@ -95,7 +95,7 @@ TEST(VpdPages, LogicalBlockProvisioning) {
   // SBC-3: PAGE LENGTH 0004h; THRESHOLD EXPONENT 0; LBPU 0, LBPWS 0,
   // LBPWS10 0, LBPRZ 1 (byte 5 bit 2), ANC_SUP 0, DP 0; PROVISIONING TYPE
   // 010b (thin provisioned).
-  EXPECT_EQ(vpd_page(0xb2, c), (Bytes{0x00, 0xb2, 0x00, 0x04, 0x00, 0x04, 0x02, 0x00}));
+  EXPECT_EQ(vpd_page(0xb2, c), (Bytes{0x00, 0xb2, 0x00, 0x04, 0x00, 0xe4, 0x02, 0x00}));
 }
 
 TEST(VpdPages, SupportedPagesOfAMissingUnit) {
@@ -138,6 +138,12 @@ TEST(VpdPages, BlockLimits512) {
   e[3] = 0x3c;   // PAGE LENGTH 003Ch (SBC-3)
   e[7] = 0x08;   // OPTIMAL TRANSFER LENGTH GRANULARITY: 8 blocks = 4 KiB
   e[10] = 0x40;  // MAXIMUM TRANSFER LENGTH 00004000h = 16384 blocks = 8 MiB
+  e[4] = 0x01;   // WSNZ
+  e[5] = 0xff;   // MAXIMUM COMPARE AND WRITE LENGTH 255
+  e[42] = 0x40;  // MAXIMUM WRITE SAME LENGTH 4000h (bytes 36-43)
+  e[46] = 0x08;  // MAXIMUM ATOMIC TRANSFER LENGTH 0800h (bytes 44-47)
+  e[51] = 0x01;  // ATOMIC ALIGNMENT 1
+  e[55] = 0x01;  // ATOMIC TRANSFER LENGTH GRANULARITY 1
   EXPECT_EQ(vpd_page(0xb0, ctx(id, 512, 16384)), e);
 }
 
@@ -148,6 +154,12 @@ TEST(VpdPages, BlockLimits4096) {
   e[3] = 0x3c;
   e[7] = 0x01;   // granularity 1 block
   e[10] = 0x08;  // 00000800h = 2048 blocks = 8 MiB
+  e[4] = 0x01;
+  e[5] = 0xff;
+  e[42] = 0x08;  // MAXIMUM WRITE SAME LENGTH 0800h
+  e[46] = 0x08;
+  e[51] = 0x01;
+  e[55] = 0x01;
   EXPECT_EQ(vpd_page(0xb0, ctx(id, 4096, 2048)), e);
 }
 
@@ -157,6 +169,7 @@ TEST(VpdPages, BlockDeviceCharacteristics) {
   e[1] = 0xb1;
   e[3] = 0x3c;
   e[5] = 0x01;  // MEDIUM ROTATION RATE 0001h: non-rotating medium
+  e[7] = 0x40;  // WABEREQ 01b
   EXPECT_EQ(vpd_page(0xb1, ctx(id)), e);
 }
 

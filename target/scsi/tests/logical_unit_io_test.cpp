@@ -85,7 +85,7 @@ TEST(ReadCapacityThin, Lbpme_Lbprz) {
   // LBPME promises the Logical Block Provisioning VPD page.
   const Result b2 = run(*lu, inquiry(true, 0xb2, 255));
   expect_good(b2);
-  EXPECT_EQ(b2.data_in, (Bytes{0x00, 0xb2, 0x00, 0x04, 0x00, 0x04, 0x02, 0x00}));
+  EXPECT_EQ(b2.data_in, (Bytes{0x00, 0xb2, 0x00, 0x04, 0x00, 0xe4, 0x02, 0x00}));
 }
 
 TEST(ReadCapacityLarge, TenSaturatesSixteenDoesNot) {

@@ -257,7 +257,7 @@ TEST_F(LogicalUnitTest, PlanReportsTransferOrAnEarlyResult) {
   EXPECT_EQ(oob.early->sense, sense::lba_out_of_range());
 
   Bytes unknown(16, 0);
-  unknown[0] = 0xa3;
+  unknown[0] = 0xc0;  // vendor specific, not implemented
   ASSERT_TRUE(lu_->plan(1, unknown).early.has_value());
   EXPECT_EQ(lu_->plan(1, unknown).early->sense, sense::invalid_command_operation_code());
 }

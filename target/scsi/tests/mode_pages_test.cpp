@@ -12,10 +12,12 @@ namespace {
 using wire::Bytes;
 
 const Bytes kCachingCurrent = {0x08, 0x12, 0x04, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
-const Bytes kCachingChangeable = {0x08, 0x12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+// WCE and RCD (byte 2 bits 2 and 0) are changeable.
+const Bytes kCachingChangeable = {0x08, 0x12, 0x05, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 // QUEUE ALGORITHM MODIFIER 1h in byte 3; everything else 0.
 const Bytes kControlCurrent = {0x0a, 0x0a, 0x00, 0x10, 0, 0, 0, 0, 0, 0, 0, 0};
-const Bytes kControlChangeable = {0x0a, 0x0a, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+// SWP (byte 4 bit 3) is changeable.
+const Bytes kControlChangeable = {0x0a, 0x0a, 0, 0, 0x08, 0, 0, 0, 0, 0, 0, 0};
 // DEXCPT (byte 2 bit 3) set, MRIE 0.
 const Bytes kIecCurrent = {0x1c, 0x0a, 0x08, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 const Bytes kIecChangeable = {0x1c, 0x0a, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
@@ -50,7 +52,7 @@ TEST(ModeSense6, WriteProtectedDbdCachingOnly) {
             cat({{0x17, 0x00, 0x90, 0x00}, kCachingCurrent}));
 }
 
-TEST(ModeSense6, ChangeableValuesAreZero) {
+TEST(ModeSense6, ChangeableValuesAreWceRcdAndSwp) {
   const ModeSenseRequest req{.dbd = true, .page_control = 1, .page_code = 0x3f};
   EXPECT_EQ(
       build_mode_sense(req, state(false, 8, 512)),

@@ -396,5 +396,109 @@ TEST_F(ConnectionTest, TargetPingIsAnsweredOrTheConnectionEnds) {
   EXPECT_TRUE(i.connection().wants_close());
 }
 
+// Bounded memory per connection: while writes hold buffers up to
+// max_pending_write_bytes, another write ends with TASK SET FULL (SAM 28h)
+// without any buffer; a write alone is always admitted.
+TEST_F(ConnectionTest, PendingWriteBytesAreBounded) {
+  config.limits.max_pending_write_bytes = 1024;
+  auto& i = logged_in();
+  auto out = i.exchange(wire::Pdu(write10(40, 4, 2048)));  // 2048 > 1024, but alone
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<wire::ReadyToTransfer>(out[0]));
+  out = i.exchange(wire::Pdu(write10(41, 1, 512)));
+  ASSERT_EQ(out.size(), 1u);
+  ASSERT_TRUE(std::holds_alternative<wire::ScsiResponse>(out[0]));
+  EXPECT_EQ(std::get<wire::ScsiResponse>(out[0]).status, 0x28);
+  EXPECT_EQ(std::get<wire::ScsiResponse>(out[0]).initiator_task_tag, 41u);
+}
+
+}  // namespace
+}  // namespace iscsi::session
+
+namespace iscsi::session {
+namespace {
+
+
+// §10.18.1: a NOP-Out wanting no answer must be immediate.
+TEST_F(ConnectionTest, NonImmediateNopOutWithReservedIttIsRejected) {
+  auto& i = logged_in();
+  wire::NopOut nop;
+  nop.initiator_task_tag = wire::kReservedTag;
+  nop.cmd_sn = i.next_cmd_sn();
+  const auto out = i.exchange(wire::Pdu(nop));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(std::get<wire::Reject>(out[0]).reason, 0x04);
+  nop.immediate = true;
+  EXPECT_TRUE(i.exchange(wire::Pdu(nop)).empty());  // valid: no answer at all
+}
+
+TEST_F(ConnectionTest, NopOutWithATttNeverIssuedIsRejected) {
+  auto& i = logged_in();
+  wire::NopOut nop;
+  nop.immediate = true;
+  nop.initiator_task_tag = wire::kReservedTag;
+  nop.target_transfer_tag = 0x1234;
+  const auto out = i.exchange(wire::Pdu(nop));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(std::get<wire::Reject>(out[0]).reason, 0x09);
+}
+
+TEST_F(ConnectionTest, TextRequestWithAnUnknownTttIsRejected) {
+  auto& i = logged_in();
+  wire::TextRequest t;
+  t.immediate = true;
+  t.initiator_task_tag = 40;
+  t.target_transfer_tag = 0x77;
+  t.cmd_sn = i.cmd_sn();
+  t.data = text_of({{"SendTargets", ""}});
+  const auto out = i.exchange(wire::Pdu(t));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(std::get<wire::Reject>(out[0]).reason, 0x09);
+}
+
+}  // namespace
+}  // namespace iscsi::session
+
+namespace iscsi::session {
+namespace {
+
+// §10.6.1: an ABORT TASK whose RefCmdSN is in the window and below its own
+// CmdSN makes the target consider that CmdSN received; the command, arriving
+// later, is never run.
+TEST_F(ConnectionTest, AbortTaskConsumesACmdSnNotYetReceived) {
+  auto& i = logged_in();
+  const std::uint32_t missing = i.cmd_sn();
+  auto late = read10(50, 1, 512);  // takes CmdSN `missing`, held back
+  wire::TaskManagementRequest tmf;
+  tmf.immediate = true;
+  tmf.function = wire::TaskManagementRequest::AbortTask;
+  tmf.initiator_task_tag = 51;
+  tmf.referenced_task_tag = 50;
+  tmf.ref_cmd_sn = missing;
+  tmf.cmd_sn = i.cmd_sn();
+  auto out = i.exchange(wire::Pdu(tmf));
+  ASSERT_EQ(out.size(), 1u);
+  const auto& rsp = std::get<wire::TaskManagementResponse>(out[0]);
+  EXPECT_EQ(rsp.response, 0);
+  EXPECT_EQ(rsp.exp_cmd_sn, missing + 1);
+  EXPECT_TRUE(i.exchange(wire::Pdu(late)).empty());  // now below the window
+  EXPECT_EQ(scsi.executed, 0);
+}
+
+// §12.12: a MaxRecvDataSegmentLength declared in a Text Request governs the
+// Data-In that follows.
+TEST_F(ConnectionTest, MaxRecvDataSegmentLengthRedeclaredInFullFeaturePhase) {
+  auto& i = logged_in();
+  wire::TextRequest t;
+  t.immediate = true;
+  t.initiator_task_tag = 52;
+  t.cmd_sn = i.cmd_sn();
+  t.data = text_of({{"MaxRecvDataSegmentLength", "1024"}});
+  ASSERT_EQ(i.exchange(wire::Pdu(t)).size(), 1u);
+  const auto out = i.exchange(wire::Pdu(read10(53, 8, 4096)));
+  ASSERT_EQ(out.size(), 4u);
+  for (const auto& p : out) EXPECT_EQ(std::get<wire::ScsiDataIn>(p).data.size(), 1024u);
+}
+
 }  // namespace
 }  // namespace iscsi::session
