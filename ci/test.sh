@@ -17,7 +17,11 @@ jobs=$(nproc)
 for preset in "${presets[@]}"; do
   echo "=== ${preset}: configure and build"
   cmake --preset "${preset}" >/dev/null
-  cmake --build --preset "${preset}" -j "${jobs}"
+  if [[ ${preset} == fuzz ]]; then
+    cmake --build --preset fuzz -j "${jobs}" --target fuzzers
+  else
+    cmake --build --preset "${preset}" -j "${jobs}"
+  fi
   echo "=== ${preset}: test"
   if [[ ${preset} == fuzz ]]; then
     # The clang build runs what the fuzz preset is for: the corpus replays.

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "decode_command.h"
 #include "pcap/pcap_writer.h"
 #include "report/html_report.h"
 #include "report/report.h"
@@ -25,6 +26,7 @@ const char* kUsage = R"(usage: iscsi-sim run [--target HOST:PORT,IQN[,LUN] | --s
                     [--pcap FILE] [--list] [PATH...]
        iscsi-sim explain ID [PATH...]
        iscsi-sim report --html OUT.html RUN.json...
+       iscsi-sim decode CAPTURE [--json] [--port PORT]... [--data-bytes N]
        iscsi-sim --help | --version
 
 run      runs the conformance cases under PATH (default: conformance) against a
@@ -247,6 +249,7 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (cmd == "run") return run(args);
   if (cmd == "report") return report_command(args);
+  if (cmd == "decode") return decode_command(args);
   if (cmd == "explain") {
     if (args.empty()) return fail("explain needs a case id");
     const std::string id = args[0];

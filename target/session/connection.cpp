@@ -366,7 +366,12 @@ void TargetConnection::on_nop_out(const wire::NopOut& nop, ByteView header) {
   reply.lun = nop.lun;
   reply.initiator_task_tag = nop.initiator_task_tag;
   reply.target_transfer_tag = wire::kReservedTag;
-  reply.data = nop.data;
+  // §10.19: the ping data comes back, within what the initiator declared it
+  // can receive (§12.12).
+  reply.data.assign(nop.data.begin(),
+                    nop.data.begin() + std::min<std::size_t>(
+                                           nop.data.size(),
+                                           session_.params.max_recv_data_segment_length_peer));
   stamp(reply, true);
   send(Pdu(std::move(reply)));
 }

@@ -319,23 +319,29 @@ TargetLogin::Step TargetLogin::process_text(const LoginRequest& request,
     transit = false;
   }
 
-  LoginResponse r = response_to(request);
+  // Everything that can still fail is decided before the response takes
+  // its StatSN, so a refusal carries the next StatSN in sequence (§10.13.4).
+  std::optional<std::uint16_t> new_tsih;
   Step step;
+  if (transit && request.nsg == kFullFeaturePhase) {
+    auto params = negotiator_->finish(context());
+    if (!params) return fail(params.error().status, params.error().detail, &request);
+    SessionKey key{params->initiator_name, isid_.to_u64(), node_ ? node_->name : std::string()};
+    std::uint64_t nexus = 0;
+    new_tsih = sessions_.create(key, session_type_, close_session_, &nexus);
+    if (!new_tsih) return fail(LoginStatus::OutOfResources, "no free TSIH", &request);
+    result_.params = std::move(*params);
+    result_.nexus_id = nexus;
+  }
+  LoginResponse r = response_to(request);
   if (transit) {
     r.transit = true;
     r.nsg = request.nsg;
     if (request.nsg == kFullFeaturePhase) {
-      auto params = negotiator_->finish(context());
-      if (!params) return fail(params.error().status, params.error().detail, &request);
-      SessionKey key{params->initiator_name, isid_.to_u64(), node_ ? node_->name : std::string()};
-      std::uint64_t nexus = 0;
-      auto tsih = sessions_.create(key, session_type_, close_session_, &nexus);
-      if (!tsih) return fail(LoginStatus::OutOfResources, "no free TSIH", &request);
-      r.tsih = *tsih;
-      result_.params = std::move(*params);
+      const std::uint16_t tsih = *new_tsih;
+      r.tsih = tsih;
       result_.node = node_;
-      result_.tsih = *tsih;
-      result_.nexus_id = nexus;
+      result_.tsih = tsih;
       result_.isid = isid_;
       result_.cid = cid_;
       result_.exp_cmd_sn = request.cmd_sn;
