@@ -29,7 +29,7 @@ const char* kUsage = R"(usage: iscsi-sim run [--target HOST:PORT,IQN[,LUN] | --s
        iscsi-sim decode CAPTURE [--json] [--port PORT]... [--data-bytes N]
        iscsi-sim --help | --version
 
-run      runs the conformance cases under PATH (default: conformance) against a
+run      runs the conformance cases under PATH (default: conformance/cases) against a
          target reached over TCP (--target) or an in-process reference target
          (--spawn); exits 1 when any case has an unexpected result (a failure or
          error not listed in --expected, or with --strict a not-applicable case)
@@ -76,7 +76,7 @@ bool write_file(const std::string& path, const std::string& text) {
 }
 
 int explain(const std::string& id, std::vector<std::string> paths) {
-  if (paths.empty()) paths.push_back("conformance");
+  if (paths.empty()) paths.push_back("conformance/cases");
   auto cases = load_scenarios(paths);
   if (!cases) return fail(cases.error());
   for (const auto& s : *cases) {
@@ -159,7 +159,7 @@ int run(const std::vector<std::string>& args) {
       paths.push_back(a);
     }
   }
-  if (paths.empty()) paths.push_back("conformance");
+  if (paths.empty()) paths.push_back("conformance/cases");
   auto loaded = load_scenarios(paths);
   if (!loaded) return fail(loaded.error());
   std::vector<const Scenario*> selected;
