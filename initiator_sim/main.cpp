@@ -21,7 +21,8 @@ using namespace iscsi::sim;
 
 namespace {
 
-const char* kUsage = R"(usage: iscsi-sim run [--target HOST:PORT,IQN[,LUN] | --spawn] [--filter ID|SECTION|TAG]...
+const char* kUsage =
+    R"(usage: iscsi-sim run [--target HOST:PORT,IQN[,LUN] | --spawn] [--filter ID|SECTION|TAG]...
                     [--strict] [--junit FILE] [--json FILE] [--html FILE] [--expected FILE] [--timeout MS]
                     [--pcap FILE] [--list] [PATH...]
        iscsi-sim explain ID [PATH...]
@@ -51,7 +52,8 @@ bool parse_target(const std::string& text, TargetSpec& t) {
   const auto colon = portal.rfind(':');
   if (colon == std::string::npos) return false;
   t.host = portal.substr(0, colon);
-  if (t.host.size() > 2 && t.host.front() == '[' && t.host.back() == ']') t.host = t.host.substr(1, t.host.size() - 2);
+  if (t.host.size() > 2 && t.host.front() == '[' && t.host.back() == ']')
+    t.host = t.host.substr(1, t.host.size() - 2);
   unsigned port = 0;
   const std::string p = portal.substr(colon + 1);
   auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), port);
@@ -88,7 +90,8 @@ int explain(const std::string& id, std::vector<std::string> paths) {
       for (const auto& sec : s.rfc7143) std::cout << sec << " ";
     }
     std::cout << "\n  " << level_name(s.level) << ": " << s.requirement << "\n  steps:\n";
-    for (std::size_t i = 0; i < s.steps.size(); ++i) std::cout << "    " << i + 1 << ". " << s.steps[i].dump() << "\n";
+    for (std::size_t i = 0; i < s.steps.size(); ++i)
+      std::cout << "    " << i + 1 << ". " << s.steps[i].dump() << "\n";
     std::cout << "  file: " << s.path << "\n";
     return 0;
   }
@@ -106,7 +109,8 @@ int report_command(const std::vector<std::string>& args) {
     }
     std::ifstream in(args[i]);
     auto j = nlohmann::json::parse(in, nullptr, false);
-    if (j.is_discarded() || !j.contains("cases")) return fail(args[i] + ": not an iscsi-sim JSON report");
+    if (j.is_discarded() || !j.contains("cases"))
+      return fail(args[i] + ": not an iscsi-sim JSON report");
     runs.push_back(std::move(j));
   }
   if (html_out.empty() || runs.empty()) return fail("report --html OUT.html RUN.json...");
@@ -127,7 +131,8 @@ int run(const std::vector<std::string>& args) {
     };
     std::string v;
     if (a == "--target") {
-      if (!next(target_text) || !parse_target(target_text, target)) return fail("--target HOST:PORT,IQN[,LUN]");
+      if (!next(target_text) || !parse_target(target_text, target))
+        return fail("--target HOST:PORT,IQN[,LUN]");
       have_target = true;
     } else if (a == "--spawn") {
       target.in_process = true;
@@ -169,7 +174,8 @@ int run(const std::vector<std::string>& args) {
     if (ok) selected.push_back(&s);
   }
   if (list) {
-    for (const Scenario* s : selected) std::cout << s->id << "  §" << s->rfc3720.front() << "  " << s->title << "\n";
+    for (const Scenario* s : selected)
+      std::cout << s->id << "  §" << s->rfc3720.front() << "  " << s->title << "\n";
     return 0;
   }
   if (!have_target) return fail("run needs --target HOST:PORT,IQN[,LUN] or --spawn");
@@ -179,7 +185,8 @@ int run(const std::vector<std::string>& args) {
   if (!expected_path.empty()) {
     std::ifstream in(expected_path);
     auto j = nlohmann::json::parse(in, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) return fail(expected_path + ": expected {\"id\": \"reason\", ...}");
+    if (j.is_discarded() || !j.is_object())
+      return fail(expected_path + ": expected {\"id\": \"reason\", ...}");
     for (auto it = j.begin(); it != j.end(); ++it) {
       if (!it.value().is_string() || it.value().get<std::string>().empty()) {
         return fail(expected_path + ": " + it.key() + " needs a reason");
@@ -206,9 +213,10 @@ int run(const std::vector<std::string>& args) {
         if (!id) return;
         it = conns->emplace(conn, *id).first;
       }
-      (void)writer->send(it->second, to_target ? capture::Direction::ClientToServer
-                                               : capture::Direction::ServerToClient,
-                         bytes, *clock);
+      (void)writer->send(
+          it->second,
+          to_target ? capture::Direction::ClientToServer : capture::Direction::ServerToClient,
+          bytes, *clock);
     });
   }
   const bool tty = isatty(STDOUT_FILENO);
@@ -222,7 +230,8 @@ int run(const std::vector<std::string>& args) {
   if (pcap_writer) (void)pcap_writer->flush();
   print_summary(std::cout, report, strict);
   if (!junit.empty() && !write_file(junit, junit_xml(report))) return fail("cannot write " + junit);
-  if (!json_out.empty() && !write_file(json_out, json_report(report))) return fail("cannot write " + json_out);
+  if (!json_out.empty() && !write_file(json_out, json_report(report)))
+    return fail("cannot write " + json_out);
   if (!html_out.empty() &&
       !write_file(html_out, html_matrix({nlohmann::json::parse(json_report(report))}))) {
     return fail("cannot write " + html_out);

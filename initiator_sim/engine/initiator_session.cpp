@@ -25,7 +25,8 @@ bool carries_status_sn(const Pdu& pdu) {
         if constexpr (std::is_same_v<T, wire::NopIn>) {
           return p.initiator_task_tag != wire::kReservedTag;
         }
-        return std::is_same_v<T, wire::ScsiResponse> || std::is_same_v<T, wire::TaskManagementResponse> ||
+        return std::is_same_v<T, wire::ScsiResponse> ||
+               std::is_same_v<T, wire::TaskManagementResponse> ||
                std::is_same_v<T, wire::LoginResponse> || std::is_same_v<T, wire::TextResponse> ||
                std::is_same_v<T, wire::LogoutResponse> || std::is_same_v<T, wire::Reject> ||
                std::is_same_v<T, wire::AsyncMessage>;
@@ -55,7 +56,9 @@ void InitiatorSession::record(bool to_target, const Bytes& bytes, const std::str
   while (log_.size() > kLogLimit) log_.pop_front();
 }
 
-Bytes InitiatorSession::encode(const Pdu& pdu) const { return wire::encode(pdu, digests_); }
+Bytes InitiatorSession::encode(const Pdu& pdu) const {
+  return wire::encode(pdu, digests_);
+}
 
 void InitiatorSession::fill_auto_fields(Pdu& pdu) {
   std::visit(
@@ -63,16 +66,19 @@ void InitiatorSession::fill_auto_fields(Pdu& pdu) {
         using T = std::decay_t<decltype(p)>;
         if constexpr (requires { p.cmd_sn; }) p.cmd_sn = cmd_sn_;
         if constexpr (requires { p.exp_stat_sn; }) p.exp_stat_sn = exp_stat_sn_;
-        if constexpr (std::is_same_v<T, wire::ScsiCommand> || std::is_same_v<T, wire::TaskManagementRequest> ||
-                      std::is_same_v<T, wire::TextRequest> || std::is_same_v<T, wire::LogoutRequest> ||
-                      std::is_same_v<T, wire::NopOut> || std::is_same_v<T, wire::LoginRequest>) {
+        if constexpr (std::is_same_v<T, wire::ScsiCommand> ||
+                      std::is_same_v<T, wire::TaskManagementRequest> ||
+                      std::is_same_v<T, wire::TextRequest> ||
+                      std::is_same_v<T, wire::LogoutRequest> || std::is_same_v<T, wire::NopOut> ||
+                      std::is_same_v<T, wire::LoginRequest>) {
           p.initiator_task_tag = next_itt_++;
         }
         if constexpr (std::is_same_v<T, wire::ScsiCommand> || std::is_same_v<T, wire::NopOut> ||
                       std::is_same_v<T, wire::TaskManagementRequest>) {
           p.lun = lun_;
         }
-        if constexpr (std::is_same_v<T, wire::LoginRequest> || std::is_same_v<T, wire::LogoutRequest>) {
+        if constexpr (std::is_same_v<T, wire::LoginRequest> ||
+                      std::is_same_v<T, wire::LogoutRequest>) {
           if constexpr (requires { p.tsih; }) p.tsih = tsih_;
         }
       },
@@ -134,7 +140,8 @@ Received InitiatorSession::receive(Millis timeout, bool answer_pings) {
         r.kind = Received::Kind::Error;
         r.bytes = bytes;
         r.error = "malformed PDU from the target: " +
-                  (f.error ? f.error->detail : decoded.error().detail) + " (" + wire::to_hex(f.bhs) + ")";
+                  (f.error ? f.error->detail : decoded.error().detail) + " (" +
+                  wire::to_hex(f.bhs) + ")";
         record(false, bytes, "undecodable PDU");
         return r;
       }
@@ -166,16 +173,16 @@ Received InitiatorSession::receive(Millis timeout, bool answer_pings) {
       return Received{Received::Kind::Timeout, {}, {}, {}};
     }
     inbox_.insert(inbox_.end(), chunk.begin(), chunk.end());
-    left = std::max(Millis(0), std::chrono::duration_cast<Millis>(
-                                   deadline - std::chrono::steady_clock::now()));
+    left = std::max(
+        Millis(0), std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now()));
   }
 }
 
 bool InitiatorSession::wait_closed(Millis timeout, std::vector<Pdu>* seen) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    const Millis left = std::max(Millis(0), std::chrono::duration_cast<Millis>(
-                                                deadline - std::chrono::steady_clock::now()));
+    const Millis left = std::max(
+        Millis(0), std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now()));
     Received r = receive(left);
     if (r.kind == Received::Kind::Closed) return true;
     if (r.kind != Received::Kind::Pdu) return false;
@@ -186,7 +193,8 @@ bool InitiatorSession::wait_closed(Millis timeout, std::vector<Pdu>* seen) {
 LoginOutcome InitiatorSession::login(const LoginRequestSpec& spec, Millis timeout) {
   LoginOutcome out;
   std::uint8_t stage = spec.security_stage ? 0 : 1;
-  std::vector<wire::text::KeyValue> pending = spec.security_stage ? spec.security_keys : spec.operational_keys;
+  std::vector<wire::text::KeyValue> pending =
+      spec.security_stage ? spec.security_keys : spec.operational_keys;
   if (!spec.security_stage) {
     pending.insert(pending.begin(), spec.security_keys.begin(), spec.security_keys.end());
   }
@@ -222,7 +230,8 @@ LoginOutcome InitiatorSession::login(const LoginRequestSpec& spec, Millis timeou
       }
       Received r = receive(timeout);
       if (r.kind != Received::Kind::Pdu) {
-        out.error = r.kind == Received::Kind::Closed ? "the target closed the connection during login"
+        out.error = r.kind == Received::Kind::Closed
+                        ? "the target closed the connection during login"
                     : r.kind == Received::Kind::Timeout ? "no Login Response"
                                                         : r.error;
         return out;
@@ -245,7 +254,8 @@ LoginOutcome InitiatorSession::login(const LoginRequestSpec& spec, Millis timeou
       empty.nsg = 0;
       send(Pdu(empty));
       Received r = receive(timeout);
-      const auto* lr = r.kind == Received::Kind::Pdu ? std::get_if<wire::LoginResponse>(&r.pdu) : nullptr;
+      const auto* lr =
+          r.kind == Received::Kind::Pdu ? std::get_if<wire::LoginResponse>(&r.pdu) : nullptr;
       if (!lr) {
         out.error = "the target's continued login text did not arrive";
         return out;
@@ -264,7 +274,8 @@ LoginOutcome InitiatorSession::login(const LoginRequestSpec& spec, Millis timeou
     for (const auto& kv : *pairs) {
       out.answers.push_back(kv);
       const auto key = negotiation::find_key(kv.key);
-      if (!key || kv.value == "Reject" || kv.value == "Irrelevant" || kv.value == "NotUnderstood") continue;
+      if (!key || kv.value == "Reject" || kv.value == "Irrelevant" || kv.value == "NotUnderstood")
+        continue;
       negotiation::apply_value(params_, *key, kv.value, /*from_peer=*/true);
     }
     if (rsp.transit) {
@@ -308,7 +319,8 @@ ScsiResult InitiatorSession::scsi(const ScsiRequest& request, Millis timeout) {
   cmd.attr = request.attr;
   cmd.expected_data_transfer_length = request.expected_length;
   const std::size_t in_bhs = std::min<std::size_t>(16, request.cdb.size());
-  std::copy(request.cdb.begin(), request.cdb.begin() + static_cast<std::ptrdiff_t>(in_bhs), cmd.cdb.begin());
+  std::copy(request.cdb.begin(), request.cdb.begin() + static_cast<std::ptrdiff_t>(in_bhs),
+            cmd.cdb.begin());
   if (request.cdb.size() > 16) {
     cmd.ahs.push_back(wire::make_extended_cdb_ahs(wire::ByteView(request.cdb).subspan(16)));
   }
@@ -350,7 +362,8 @@ ScsiResult InitiatorSession::scsi(const ScsiRequest& request, Millis timeout) {
       d.final = offset + n == end;
       const std::uint32_t avail =
           offset < request.data_out.size()
-              ? std::min<std::uint32_t>(n, static_cast<std::uint32_t>(request.data_out.size()) - offset)
+              ? std::min<std::uint32_t>(
+                    n, static_cast<std::uint32_t>(request.data_out.size()) - offset)
               : 0;
       d.data.assign(request.data_out.begin() + offset, request.data_out.begin() + offset + avail);
       d.data.resize(n, 0);
@@ -371,15 +384,18 @@ ScsiResult InitiatorSession::scsi(const ScsiRequest& request, Millis timeout) {
                                                       : r.error;
       return res;
     }
-    if (const auto* r2t = std::get_if<wire::ReadyToTransfer>(&r.pdu); r2t && r2t->initiator_task_tag == itt) {
+    if (const auto* r2t = std::get_if<wire::ReadyToTransfer>(&r.pdu);
+        r2t && r2t->initiator_task_tag == itt) {
       ++res.r2ts;
-      if (!send_data(r2t->target_transfer_tag, r2t->buffer_offset, r2t->desired_data_transfer_length)) {
+      if (!send_data(r2t->target_transfer_tag, r2t->buffer_offset,
+                     r2t->desired_data_transfer_length)) {
         res.error = "the connection closed";
         return res;
       }
       continue;
     }
-    if (const auto* din = std::get_if<wire::ScsiDataIn>(&r.pdu); din && din->initiator_task_tag == itt) {
+    if (const auto* din = std::get_if<wire::ScsiDataIn>(&r.pdu);
+        din && din->initiator_task_tag == itt) {
       ++res.data_ins;
       const std::size_t end = static_cast<std::size_t>(din->buffer_offset) + din->data.size();
       if (end > request.expected_length) {
@@ -398,7 +414,8 @@ ScsiResult InitiatorSession::scsi(const ScsiRequest& request, Millis timeout) {
       }
       continue;
     }
-    if (const auto* rsp = std::get_if<wire::ScsiResponse>(&r.pdu); rsp && rsp->initiator_task_tag == itt) {
+    if (const auto* rsp = std::get_if<wire::ScsiResponse>(&r.pdu);
+        rsp && rsp->initiator_task_tag == itt) {
       res.completed = true;
       res.response = rsp->response;
       res.status = rsp->status;
@@ -406,8 +423,10 @@ ScsiResult InitiatorSession::scsi(const ScsiRequest& request, Millis timeout) {
       res.overflow = rsp->residual_overflow;
       res.residual = rsp->residual_count;
       if (rsp->data.size() >= 2) {
-        const std::size_t len = std::min<std::size_t>(wire::load_be16(rsp->data.data()), rsp->data.size() - 2);
-        res.sense.assign(rsp->data.begin() + 2, rsp->data.begin() + 2 + static_cast<std::ptrdiff_t>(len));
+        const std::size_t len =
+            std::min<std::size_t>(wire::load_be16(rsp->data.data()), rsp->data.size() - 2);
+        res.sense.assign(rsp->data.begin() + 2,
+                         rsp->data.begin() + 2 + static_cast<std::ptrdiff_t>(len));
       }
       return res;
     }
@@ -423,7 +442,8 @@ bool InitiatorSession::logout(Millis timeout) {
   fill_auto_fields(pdu);
   if (!send(pdu)) return false;
   Received r = receive(timeout, true);
-  if (r.kind != Received::Kind::Pdu || !std::holds_alternative<wire::LogoutResponse>(r.pdu)) return false;
+  if (r.kind != Received::Kind::Pdu || !std::holds_alternative<wire::LogoutResponse>(r.pdu))
+    return false;
   return wait_closed(timeout);
 }
 

@@ -41,17 +41,18 @@ struct LoginRequestSpec {
   bool security_stage = false;
   std::vector<wire::text::KeyValue> security_keys;
   std::vector<wire::text::KeyValue> operational_keys;
-  wire::Isid isid{0, 0x3d, 0x0001, 0, 0x0001};  // random-format ISID (§10.12.5, T=00b OUI... A=0x3d)
+  wire::Isid isid{0, 0x3d, 0x0001, 0,
+                  0x0001};  // random-format ISID (§10.12.5, T=00b OUI... A=0x3d)
   std::uint16_t tsih = 0;
   std::uint16_t cid = 0;
 };
 
 struct LoginOutcome {
-  bool completed = false;          // reached full feature phase
-  std::uint8_t status_class = 0;   // of the last Login Response
+  bool completed = false;         // reached full feature phase
+  std::uint8_t status_class = 0;  // of the last Login Response
   std::uint8_t status_detail = 0;
   std::vector<wire::text::KeyValue> answers;  // every pair the target sent
-  std::string error;               // harness-level failure (no response, closed, ...)
+  std::string error;                          // harness-level failure (no response, closed, ...)
 };
 
 struct ScsiRequest {

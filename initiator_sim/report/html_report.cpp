@@ -11,11 +11,20 @@ std::string esc(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -25,8 +34,10 @@ std::string esc(const std::string& s) {
 std::string hex_block(const std::string& hex) {
   std::string out;
   for (std::size_t i = 0; i < hex.size(); i += 2) {
-    if (i > 0 && i % 32 == 0) out += '\n';
-    else if (i > 0 && i % 8 == 0) out += ' ';
+    if (i > 0 && i % 32 == 0)
+      out += '\n';
+    else if (i > 0 && i % 8 == 0)
+      out += ' ';
     out += hex.substr(i, 2);
   }
   return out;
@@ -63,12 +74,14 @@ pre{white-space:pre;margin:4px 0;background:#fafafa;padding:4px;border:1px solid
 </style></head><body>
 <h1>iSCSI conformance matrix</h1>
 )";
-  os << "<table class=\"sum\"><tr><th>target</th><th>cases</th><th>pass</th><th>fail</th><th>n/a</th><th>error</th></tr>\n";
+  os << "<table "
+        "class=\"sum\"><tr><th>target</th><th>cases</th><th>pass</th><th>fail</th><th>n/a</"
+        "th><th>error</th></tr>\n";
   for (const auto& r : runs) {
     const auto& s = r["summary"];
-    os << "<tr><td>" << esc(r.value("target", std::string())) << "</td><td>" << s.value("cases", 0) << "</td><td>"
-       << s.value("pass", 0) << "</td><td>" << s.value("fail", 0) << "</td><td>" << s.value("not_applicable", 0)
-       << "</td><td>" << s.value("error", 0) << "</td></tr>\n";
+    os << "<tr><td>" << esc(r.value("target", std::string())) << "</td><td>" << s.value("cases", 0)
+       << "</td><td>" << s.value("pass", 0) << "</td><td>" << s.value("fail", 0) << "</td><td>"
+       << s.value("not_applicable", 0) << "</td><td>" << s.value("error", 0) << "</td></tr>\n";
   }
   os << "</table>\n<table><tr><th>case</th><th>RFC 3720</th><th>level</th>";
   for (const auto& r : runs) os << "<th>" << esc(r.value("target", std::string())) << "</th>";
@@ -78,8 +91,9 @@ pre{white-space:pre;margin:4px 0;background:#fafafa;padding:4px;border:1px solid
     for (const auto& s : row.meta.value("rfc3720", nlohmann::json::array())) {
       sections += (sections.empty() ? "§" : ", §") + s.get<std::string>();
     }
-    os << "<tr><td><code>" << esc(id) << "</code><br>" << esc(row.meta.value("title", std::string()))
-       << "</td><td>" << esc(sections) << "</td><td>" << esc(row.meta.value("level", std::string())) << "</td>";
+    os << "<tr><td><code>" << esc(id) << "</code><br>"
+       << esc(row.meta.value("title", std::string())) << "</td><td>" << esc(sections) << "</td><td>"
+       << esc(row.meta.value("level", std::string())) << "</td>";
     for (std::size_t t = 0; t < runs.size(); ++t) {
       auto it = row.cells.find(t);
       if (it == row.cells.end()) {
@@ -90,13 +104,15 @@ pre{white-space:pre;margin:4px 0;background:#fafafa;padding:4px;border:1px solid
       const std::string verdict = c.value("verdict", std::string("error"));
       os << "<td class=\"" << esc(verdict) << "\">" << esc(verdict);
       if (verdict != "pass") {
-        os << "<details><summary>step " << c.value("step", 0) << ": " << esc(c.value("message", std::string()))
-           << "</summary>";
+        os << "<details><summary>step " << c.value("step", 0) << ": "
+           << esc(c.value("message", std::string())) << "</summary>";
         if (c.contains("expected_divergence")) {
-          os << "<p>expected divergence: " << esc(c["expected_divergence"].get<std::string>()) << "</p>";
+          os << "<p>expected divergence: " << esc(c["expected_divergence"].get<std::string>())
+             << "</p>";
         }
         for (const auto& w : c.value("exchange", nlohmann::json::array())) {
-          os << "<div>" << (w.value("direction", std::string()) == "to-target" ? "&rarr; " : "&larr; ")
+          os << "<div>"
+             << (w.value("direction", std::string()) == "to-target" ? "&rarr; " : "&larr; ")
              << "<code>" << esc(w.value("pdu", std::string())) << "</code><pre>"
              << esc(hex_block(w.value("hex", std::string()))) << "</pre></div>";
         }

@@ -32,7 +32,8 @@ void print_case_line(std::ostream& os, const Scenario& s, const CaseResult& r) {
       for (std::size_t i = from; i < r.exchange.size(); ++i) {
         const auto& w = r.exchange[i];
         os << "\n      " << (w.to_target ? "-> " : "<- ") << w.summary << "\n         "
-           << wire::to_hex(wire::ByteView(w.bytes).first(std::min<std::size_t>(w.bytes.size(), 48)));
+           << wire::to_hex(
+                  wire::ByteView(w.bytes).first(std::min<std::size_t>(w.bytes.size(), 48)));
       }
     }
   }
@@ -53,11 +54,21 @@ std::string xml_escape(std::string_view s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') {
           out += ' ';  // not representable in XML 1.0
@@ -82,19 +93,23 @@ std::string exchange_text(const CaseResult& r) {
 void print_summary(std::ostream& os, const RunReport& report, bool strict) {
   std::map<std::string, std::array<std::size_t, 4>> areas;
   for (std::size_t i = 0; i < report.results.size(); ++i) {
-    areas[area_of(report.scenarios[i]->rfc3720.front())][static_cast<int>(report.results[i].verdict)]++;
+    areas[area_of(report.scenarios[i]->rfc3720.front())]
+         [static_cast<int>(report.results[i].verdict)]++;
   }
-  os << "\n" << std::left << std::setw(14) << "RFC 3720 §" << std::right << std::setw(6) << "pass"
-     << std::setw(6) << "fail" << std::setw(6) << "n/a" << std::setw(6) << "error" << "\n";
+  os << "\n"
+     << std::left << std::setw(14) << "RFC 3720 §" << std::right << std::setw(6) << "pass"
+     << std::setw(6) << "fail" << std::setw(6) << "n/a" << std::setw(6) << "error"
+     << "\n";
   for (const auto& [area, c] : areas) {
-    os << std::left << std::setw(14) << area << std::right << std::setw(6) << c[0] << std::setw(6) << c[1]
-       << std::setw(6) << c[2] << std::setw(6) << c[3] << "\n";
+    os << std::left << std::setw(14) << area << std::right << std::setw(6) << c[0] << std::setw(6)
+       << c[1] << std::setw(6) << c[2] << std::setw(6) << c[3] << "\n";
   }
   std::size_t unexpected = 0;
   for (const auto& r : report.results) unexpected += report.unexpected(r, strict);
-  os << std::left << std::setw(14) << "total" << std::right << std::setw(6) << report.count(Verdict::Pass)
-     << std::setw(6) << report.count(Verdict::Fail) << std::setw(6) << report.count(Verdict::NotApplicable)
-     << std::setw(6) << report.count(Verdict::Error) << "\n";
+  os << std::left << std::setw(14) << "total" << std::right << std::setw(6)
+     << report.count(Verdict::Pass) << std::setw(6) << report.count(Verdict::Fail) << std::setw(6)
+     << report.count(Verdict::NotApplicable) << std::setw(6) << report.count(Verdict::Error)
+     << "\n";
   os << report.results.size() << " cases against " << report.target << ": " << unexpected
      << " unexpected result" << (unexpected == 1 ? "" : "s") << "\n";
 }
@@ -105,12 +120,13 @@ std::string junit_xml(const RunReport& report) {
   double total = 0;
   for (const auto& r : report.results) total += r.seconds;
   os << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  os << "<testsuites name=\"iscsi-conformance\" tests=\"" << report.results.size() << "\" failures=\""
-     << report.count(Verdict::Fail) << "\" errors=\"" << report.count(Verdict::Error) << "\" time=\"" << total
-     << "\">\n";
-  os << "  <testsuite name=\"" << xml_escape(report.target) << "\" tests=\"" << report.results.size()
-     << "\" failures=\"" << report.count(Verdict::Fail) << "\" errors=\"" << report.count(Verdict::Error)
-     << "\" skipped=\"" << report.count(Verdict::NotApplicable) << "\" time=\"" << total << "\">\n";
+  os << "<testsuites name=\"iscsi-conformance\" tests=\"" << report.results.size()
+     << "\" failures=\"" << report.count(Verdict::Fail) << "\" errors=\""
+     << report.count(Verdict::Error) << "\" time=\"" << total << "\">\n";
+  os << "  <testsuite name=\"" << xml_escape(report.target) << "\" tests=\""
+     << report.results.size() << "\" failures=\"" << report.count(Verdict::Fail) << "\" errors=\""
+     << report.count(Verdict::Error) << "\" skipped=\"" << report.count(Verdict::NotApplicable)
+     << "\" time=\"" << total << "\">\n";
   for (std::size_t i = 0; i < report.results.size(); ++i) {
     const auto& s = *report.scenarios[i];
     const auto& r = report.results[i];
@@ -121,8 +137,9 @@ std::string junit_xml(const RunReport& report) {
       continue;
     }
     os << ">\n";
-    const std::string body = "step " + std::to_string(r.step) + ": " + r.message + "\nrequirement (" +
-                             std::string(level_name(s.level)) + "): " + s.requirement + "\n" + exchange_text(r);
+    const std::string body = "step " + std::to_string(r.step) + ": " + r.message +
+                             "\nrequirement (" + std::string(level_name(s.level)) +
+                             "): " + s.requirement + "\n" + exchange_text(r);
     if (r.verdict == Verdict::NotApplicable) {
       os << "      <skipped message=\"" << xml_escape(r.message) << "\"/>\n";
     } else {
@@ -159,7 +176,8 @@ std::string json_report(const RunReport& report) {
     if (r.verdict != Verdict::Pass) {
       c["step"] = r.step;
       c["message"] = r.message;
-      if (auto it = report.expected.find(s.id); it != report.expected.end()) c["expected_divergence"] = it->second;
+      if (auto it = report.expected.find(s.id); it != report.expected.end())
+        c["expected_divergence"] = it->second;
       nlohmann::json ex = nlohmann::json::array();
       for (const auto& w : r.exchange) {
         ex.push_back({{"direction", w.to_target ? "to-target" : "from-target"},

@@ -19,10 +19,14 @@ using wire::Pdu;
 
 std::string_view verdict_name(Verdict v) {
   switch (v) {
-    case Verdict::Pass: return "pass";
-    case Verdict::Fail: return "fail";
-    case Verdict::NotApplicable: return "not-applicable";
-    case Verdict::Error: return "error";
+    case Verdict::Pass:
+      return "pass";
+    case Verdict::Fail:
+      return "fail";
+    case Verdict::NotApplicable:
+      return "not-applicable";
+    case Verdict::Error:
+      return "error";
   }
   return "?";
 }
@@ -39,24 +43,42 @@ struct Stop {
 
 Pdu default_pdu(wire::Opcode op) {
   switch (op) {
-    case wire::Opcode::NopOut: return wire::NopOut{};
-    case wire::Opcode::ScsiCommand: return wire::ScsiCommand{};
-    case wire::Opcode::TaskManagementRequest: return wire::TaskManagementRequest{};
-    case wire::Opcode::LoginRequest: return wire::LoginRequest{};
-    case wire::Opcode::TextRequest: return wire::TextRequest{};
-    case wire::Opcode::ScsiDataOut: return wire::ScsiDataOut{};
-    case wire::Opcode::LogoutRequest: return wire::LogoutRequest{};
-    case wire::Opcode::SnackRequest: return wire::SnackRequest{};
-    case wire::Opcode::NopIn: return wire::NopIn{};
-    case wire::Opcode::ScsiResponse: return wire::ScsiResponse{};
-    case wire::Opcode::TaskManagementResponse: return wire::TaskManagementResponse{};
-    case wire::Opcode::LoginResponse: return wire::LoginResponse{};
-    case wire::Opcode::TextResponse: return wire::TextResponse{};
-    case wire::Opcode::ScsiDataIn: return wire::ScsiDataIn{};
-    case wire::Opcode::LogoutResponse: return wire::LogoutResponse{};
-    case wire::Opcode::ReadyToTransfer: return wire::ReadyToTransfer{};
-    case wire::Opcode::AsyncMessage: return wire::AsyncMessage{};
-    case wire::Opcode::Reject: break;
+    case wire::Opcode::NopOut:
+      return wire::NopOut{};
+    case wire::Opcode::ScsiCommand:
+      return wire::ScsiCommand{};
+    case wire::Opcode::TaskManagementRequest:
+      return wire::TaskManagementRequest{};
+    case wire::Opcode::LoginRequest:
+      return wire::LoginRequest{};
+    case wire::Opcode::TextRequest:
+      return wire::TextRequest{};
+    case wire::Opcode::ScsiDataOut:
+      return wire::ScsiDataOut{};
+    case wire::Opcode::LogoutRequest:
+      return wire::LogoutRequest{};
+    case wire::Opcode::SnackRequest:
+      return wire::SnackRequest{};
+    case wire::Opcode::NopIn:
+      return wire::NopIn{};
+    case wire::Opcode::ScsiResponse:
+      return wire::ScsiResponse{};
+    case wire::Opcode::TaskManagementResponse:
+      return wire::TaskManagementResponse{};
+    case wire::Opcode::LoginResponse:
+      return wire::LoginResponse{};
+    case wire::Opcode::TextResponse:
+      return wire::TextResponse{};
+    case wire::Opcode::ScsiDataIn:
+      return wire::ScsiDataIn{};
+    case wire::Opcode::LogoutResponse:
+      return wire::LogoutResponse{};
+    case wire::Opcode::ReadyToTransfer:
+      return wire::ReadyToTransfer{};
+    case wire::Opcode::AsyncMessage:
+      return wire::AsyncMessage{};
+    case wire::Opcode::Reject:
+      break;
   }
   return wire::Reject{};
 }
@@ -96,9 +118,11 @@ class CaseContext {
       if (it.key() == "note") continue;
       const json& b = it.value();
       const std::string& k = it.key();
-      if (k == "connect") return connect(b.value("name", std::string("c") + std::to_string(conns_.size() + 1)));
+      if (k == "connect")
+        return connect(b.value("name", std::string("c") + std::to_string(conns_.size() + 1)));
       if (k == "use") {
-        if (!conns_.contains(b.get<std::string>())) throw Stop{Verdict::Error, "no connection " + b.dump()};
+        if (!conns_.contains(b.get<std::string>()))
+          throw Stop{Verdict::Error, "no connection " + b.dump()};
         current_ = b.get<std::string>();
         return;
       }
@@ -214,7 +238,8 @@ class CaseContext {
   std::vector<wire::text::KeyValue> pairs_of(const json& j) {
     std::vector<wire::text::KeyValue> out;
     if (j.is_array()) {
-      for (const auto& p : j) out.push_back({p.at(0).get<std::string>(), p.at(1).get<std::string>()});
+      for (const auto& p : j)
+        out.push_back({p.at(0).get<std::string>(), p.at(1).get<std::string>()});
     } else if (j.is_object()) {
       for (auto it = j.begin(); it != j.end(); ++it) {
         if (!it.value().is_null()) out.push_back({it.key(), it.value().get<std::string>()});
@@ -234,7 +259,8 @@ class CaseContext {
     const bool discovery = given.is_object() && given.contains("SessionType") &&
                            given["SessionType"].is_string() && given["SessionType"] == "Discovery";
     if (!replace) {
-      std::vector<std::pair<std::string, std::string>> defaults{{"InitiatorName", std::string(kInitiatorName)}};
+      std::vector<std::pair<std::string, std::string>> defaults{
+          {"InitiatorName", std::string(kInitiatorName)}};
       if (!discovery) defaults.push_back({"TargetName", target_.iqn});
       defaults.push_back({"SessionType", discovery ? "Discovery" : "Normal"});
       for (auto& [k, v] : defaults) {
@@ -260,12 +286,14 @@ class CaseContext {
     if (b.contains("cid")) spec.cid = static_cast<std::uint16_t>(value_of(b["cid"], 0));
     const LoginOutcome out = s.login(spec, target_.timeout);
     const json expect = b.value("expect", json::object());
-    const std::uint16_t status = static_cast<std::uint16_t>(out.status_class << 8 | out.status_detail);
+    const std::uint16_t status =
+        static_cast<std::uint16_t>(out.status_class << 8 | out.status_detail);
     last_login_answers_ = out.answers;
     if (expect.contains("status")) {
       const auto want = value_of(expect["status"], 0);
       if (status != want || (!out.error.empty() && out.status_class == 0)) {
-        throw Stop{Verdict::Fail, "login: expected status 0x" + hex4(want) + ", got 0x" + hex4(status) +
+        throw Stop{Verdict::Fail, "login: expected status 0x" + hex4(want) + ", got 0x" +
+                                      hex4(status) +
                                       (out.error.empty() ? "" : " (" + out.error + ")")};
       }
       return;
@@ -282,8 +310,9 @@ class CaseContext {
           if (kv.key == it.key()) got = kv.value;
         }
         if (got != it.value().get<std::string>()) {
-          throw Stop{Verdict::NotApplicable, "precondition " + it.key() + "=" + it.value().get<std::string>() +
-                                                 " declined by the target (" + it.key() + "=" + got + ")"};
+          throw Stop{Verdict::NotApplicable,
+                     "precondition " + it.key() + "=" + it.value().get<std::string>() +
+                         " declined by the target (" + it.key() + "=" + got + ")"};
         }
       }
     }
@@ -296,7 +325,8 @@ class CaseContext {
     return buf;
   }
 
-  void check_keys(const json& want, const std::vector<wire::text::KeyValue>& got, const std::string& where) {
+  void check_keys(const json& want, const std::vector<wire::text::KeyValue>& got,
+                  const std::string& where) {
     for (auto it = want.begin(); it != want.end(); ++it) {
       std::optional<std::string> value;
       for (const auto& kv : got) {
@@ -304,7 +334,9 @@ class CaseContext {
       }
       const json& m = it.value();
       if (m.is_object() && m.contains("absent")) {
-        if (value) throw Stop{Verdict::Fail, where + ": key " + it.key() + " present (" + *value + "), expected absent"};
+        if (value)
+          throw Stop{Verdict::Fail,
+                     where + ": key " + it.key() + " present (" + *value + "), expected absent"};
         continue;
       }
       if (!value) throw Stop{Verdict::Fail, where + ": key " + it.key() + " absent"};
@@ -317,7 +349,9 @@ class CaseContext {
         auto v = parse_u64(*value);
         ok = v && matches(m, *v, ~0ULL);
       }
-      if (!ok) throw Stop{Verdict::Fail, where + ": key " + it.key() + "=" + *value + ", expected " + m.dump()};
+      if (!ok)
+        throw Stop{Verdict::Fail,
+                   where + ": key " + it.key() + "=" + *value + ", expected " + m.dump()};
     }
   }
 
@@ -331,17 +365,24 @@ class CaseContext {
       auto* cmd = std::get_if<wire::ScsiCommand>(&pdu);
       if (!cmd) throw Stop{Verdict::Error, "cdb on a PDU that is not a SCSI Command"};
       std::copy_n(cdb.begin(), std::min<std::size_t>(16, cdb.size()), cmd->cdb.begin());
-      if (cdb.size() > 16) cmd->ahs.push_back(wire::make_extended_cdb_ahs(wire::ByteView(cdb).subspan(16)));
+      if (cdb.size() > 16)
+        cmd->ahs.push_back(wire::make_extended_cdb_ahs(wire::ByteView(cdb).subspan(16)));
     }
     if (b.contains("data")) wire::data_of(pdu) = hex_bytes(b["data"], "data");
     if (b.contains("text")) wire::data_of(pdu) = wire::text::encode(pairs_of(b["text"]));
     if (b.contains("fill")) {
       const auto& f = b["fill"];
-      wire::data_of(pdu).assign(value_of(f.at("length"), 0), static_cast<std::uint8_t>(value_of(f.value("byte", json(0)), 0)));
+      wire::data_of(pdu).assign(value_of(f.at("length"), 0),
+                                static_cast<std::uint8_t>(value_of(f.value("byte", json(0)), 0)));
     }
     if (b.contains("ahs")) {
       for (const auto& a : b["ahs"]) {
-        std::visit([&](auto& p) { p.ahs.push_back(wire::Ahs{static_cast<std::uint8_t>(value_of(a.at("type"), 0)), hex_bytes(a.at("hex"), "ahs")}); }, pdu);
+        std::visit(
+            [&](auto& p) {
+              p.ahs.push_back(wire::Ahs{static_cast<std::uint8_t>(value_of(a.at("type"), 0)),
+                                        hex_bytes(a.at("hex"), "ahs")});
+            },
+            pdu);
       }
     }
     if (b.contains("fields")) {
@@ -361,30 +402,34 @@ class CaseContext {
     }
     if (auto itt = wire::get_field(pdu, "InitiatorTaskTag")) vars_["itt"] = *itt;
     if (auto sn = wire::get_field(pdu, "CmdSN")) vars_["sent_cmdsn"] = *sn;
-    if (!s.send(pdu, bytes)) throw Stop{Verdict::Fail, "the connection was closed before the PDU could be sent"};
+    if (!s.send(pdu, bytes))
+      throw Stop{Verdict::Fail, "the connection was closed before the PDU could be sent"};
   }
 
   // Checks one alternative against a received PDU; empty string = match.
   std::string mismatch(const json& e, const Received& r) {
-    if (e.value("closed", false)) return r.kind == Received::Kind::Closed ? "" : "the connection stayed open";
+    if (e.value("closed", false))
+      return r.kind == Received::Kind::Closed ? "" : "the connection stayed open";
     if (r.kind != Received::Kind::Pdu) return "no PDU";
     const auto op = *pdu_by_name(e["pdu"].get<std::string>());
     if (wire::opcode_of(r.pdu) != op) {
-      return std::string("expected ") + std::string(wire::opcode_name(op)) + ", got " + wire::format_pdu(r.pdu);
+      return std::string("expected ") + std::string(wire::opcode_name(op)) + ", got " +
+             wire::format_pdu(r.pdu);
     }
     if (e.contains("fields")) {
       for (auto it = e["fields"].begin(); it != e["fields"].end(); ++it) {
         const auto* f = wire::find_field(op, it.key());
         const std::uint64_t actual = *wire::get_field(r.pdu, it.key());
         if (!matches(it.value(), actual, mask_of(*f))) {
-          return it.key() + " is " + std::to_string(actual) + " (0x" + hex_u64(actual) + "), expected " +
-                 it.value().dump() + " — " + wire::format_pdu(r.pdu);
+          return it.key() + " is " + std::to_string(actual) + " (0x" + hex_u64(actual) +
+                 "), expected " + it.value().dump() + " — " + wire::format_pdu(r.pdu);
         }
       }
     }
     const Bytes& data = wire::data_of(r.pdu);
     if (e.contains("data_length") && !matches(e["data_length"], data.size(), ~0ULL)) {
-      return "data segment of " + std::to_string(data.size()) + " bytes, expected " + e["data_length"].dump();
+      return "data segment of " + std::to_string(data.size()) + " bytes, expected " +
+             e["data_length"].dump();
     }
     if (e.contains("data") && hex_bytes(e["data"], "data") != data) {
       return "data segment " + wire::to_hex(data) + ", expected " + e["data"].get<std::string>();
@@ -413,7 +458,8 @@ class CaseContext {
     if ((want.contains("key") && !matches(want["key"], key, 0xff)) ||
         (want.contains("asc") && !matches(want["asc"], asc, 0xff)) ||
         (want.contains("ascq") && !matches(want["ascq"], ascq, 0xff))) {
-      return "sense " + hex_u64(key) + "/" + hex_u64(asc) + "/" + hex_u64(ascq) + ", expected " + want.dump();
+      return "sense " + hex_u64(key) + "/" + hex_u64(asc) + "/" + hex_u64(ascq) + ", expected " +
+             want.dump();
     }
     return "";
   }
@@ -426,7 +472,8 @@ class CaseContext {
 
   void expect(const json& b) {
     auto& s = session();
-    const auto timeout = std::chrono::milliseconds(b.value("within_ms", static_cast<int>(target_.timeout.count())));
+    const auto timeout =
+        std::chrono::milliseconds(b.value("within_ms", static_cast<int>(target_.timeout.count())));
     std::vector<json> alternatives;
     if (b.contains("any_of")) {
       for (const auto& a : b["any_of"]) alternatives.push_back(a);
@@ -434,11 +481,13 @@ class CaseContext {
       alternatives.push_back(b);
     }
     bool wants_nop_in = false;
-    for (const auto& a : alternatives) wants_nop_in = wants_nop_in || a.value("pdu", std::string()) == "NopIn";
+    for (const auto& a : alternatives)
+      wants_nop_in = wants_nop_in || a.value("pdu", std::string()) == "NopIn";
     const Received r = s.receive(timeout, /*answer_pings=*/!wants_nop_in);
     if (r.kind == Received::Kind::Error) throw Stop{Verdict::Fail, r.error};
     if (r.kind == Received::Kind::Timeout) {
-      throw Stop{Verdict::Fail, "nothing arrived within " + std::to_string(timeout.count()) + " ms"};
+      throw Stop{Verdict::Fail,
+                 "nothing arrived within " + std::to_string(timeout.count()) + " ms"};
     }
     std::string why;
     for (const auto& a : alternatives) {
@@ -459,10 +508,12 @@ class CaseContext {
 
   void expect_close(const json& b) {
     auto& s = session();
-    const auto timeout = std::chrono::milliseconds(b.value("within_ms", static_cast<int>(target_.timeout.count())));
+    const auto timeout =
+        std::chrono::milliseconds(b.value("within_ms", static_cast<int>(target_.timeout.count())));
     std::vector<Pdu> seen;
     if (!s.wait_closed(timeout, &seen)) {
-      throw Stop{Verdict::Fail, "the connection was still open after " + std::to_string(timeout.count()) + " ms"};
+      throw Stop{Verdict::Fail,
+                 "the connection was still open after " + std::to_string(timeout.count()) + " ms"};
     }
   }
 
@@ -470,8 +521,10 @@ class CaseContext {
     auto& s = session();
     const auto ms = std::chrono::milliseconds(b.value("ms", 500));
     const Received r = s.receive(ms, /*answer_pings=*/true);
-    if (r.kind == Received::Kind::Pdu) throw Stop{Verdict::Fail, "expected silence, got " + wire::format_pdu(r.pdu)};
-    if (r.kind == Received::Kind::Closed) throw Stop{Verdict::Fail, "expected silence, the target closed the connection"};
+    if (r.kind == Received::Kind::Pdu)
+      throw Stop{Verdict::Fail, "expected silence, got " + wire::format_pdu(r.pdu)};
+    if (r.kind == Received::Kind::Closed)
+      throw Stop{Verdict::Fail, "expected silence, the target closed the connection"};
     if (r.kind == Received::Kind::Error) throw Stop{Verdict::Fail, r.error};
   }
 
@@ -490,7 +543,8 @@ class CaseContext {
       if (b.contains("data")) {
         rq.data_out = hex_bytes(b["data"], "data");
       } else {
-        rq.data_out.assign(rq.expected_length, static_cast<std::uint8_t>(value_of(b.value("fill", json(0xa5)), 0)));
+        rq.data_out.assign(rq.expected_length,
+                           static_cast<std::uint8_t>(value_of(b.value("fill", json(0xa5)), 0)));
       }
     }
     if (b.contains("edtl")) rq.expected_length = static_cast<std::uint32_t>(value_of(b["edtl"], 0));
@@ -500,35 +554,44 @@ class CaseContext {
     const json e = b.value("expect", json::object());
     const std::uint64_t want_status = e.contains("status") ? value_of(e["status"], 0) : 0;
     if (res.status != want_status) {
-      std::string sense = res.sense.size() >= 14 ? " sense " + hex_u64(res.sense[2] & 0x0f) + "/" +
-                                                       hex_u64(res.sense[12]) + "/" + hex_u64(res.sense[13])
-                                                 : "";
-      throw Stop{Verdict::Fail, "SCSI status 0x" + hex_u64(res.status) + sense + ", expected 0x" + hex_u64(want_status)};
+      std::string sense = res.sense.size() >= 14
+                              ? " sense " + hex_u64(res.sense[2] & 0x0f) + "/" +
+                                    hex_u64(res.sense[12]) + "/" + hex_u64(res.sense[13])
+                              : "";
+      throw Stop{Verdict::Fail, "SCSI status 0x" + hex_u64(res.status) + sense + ", expected 0x" +
+                                    hex_u64(want_status)};
     }
     if (e.contains("sense")) {
-      if (const std::string m = sense_mismatch(e["sense"], res.sense); !m.empty()) throw Stop{Verdict::Fail, m};
+      if (const std::string m = sense_mismatch(e["sense"], res.sense); !m.empty())
+        throw Stop{Verdict::Fail, m};
     }
     if (e.contains("data_length") && !matches(e["data_length"], res.data_in.size(), ~0ULL)) {
-      throw Stop{Verdict::Fail, "read " + std::to_string(res.data_in.size()) + " bytes, expected " + e["data_length"].dump()};
+      throw Stop{Verdict::Fail, "read " + std::to_string(res.data_in.size()) + " bytes, expected " +
+                                    e["data_length"].dump()};
     }
     if (e.contains("data") && hex_bytes(e["data"], "data") != res.data_in) {
-      throw Stop{Verdict::Fail, "data " + wire::to_hex(res.data_in) + ", expected " + e["data"].get<std::string>()};
+      throw Stop{Verdict::Fail, "data " + wire::to_hex(res.data_in) + ", expected " +
+                                    e["data"].get<std::string>()};
     }
-    if (e.contains("underflow") && (!res.underflow || !matches(e["underflow"], res.residual, ~0ULL))) {
-      throw Stop{Verdict::Fail, "expected residual underflow " + e["underflow"].dump() + ", got U=" +
-                                    std::to_string(res.underflow) + " O=" + std::to_string(res.overflow) +
-                                    " count " + std::to_string(res.residual)};
+    if (e.contains("underflow") &&
+        (!res.underflow || !matches(e["underflow"], res.residual, ~0ULL))) {
+      throw Stop{Verdict::Fail, "expected residual underflow " + e["underflow"].dump() +
+                                    ", got U=" + std::to_string(res.underflow) +
+                                    " O=" + std::to_string(res.overflow) + " count " +
+                                    std::to_string(res.residual)};
     }
     if (e.contains("overflow") && (!res.overflow || !matches(e["overflow"], res.residual, ~0ULL))) {
-      throw Stop{Verdict::Fail, "expected residual overflow " + e["overflow"].dump() + ", got U=" +
-                                    std::to_string(res.underflow) + " O=" + std::to_string(res.overflow) +
-                                    " count " + std::to_string(res.residual)};
+      throw Stop{Verdict::Fail, "expected residual overflow " + e["overflow"].dump() +
+                                    ", got U=" + std::to_string(res.underflow) +
+                                    " O=" + std::to_string(res.overflow) + " count " +
+                                    std::to_string(res.residual)};
     }
     if (e.contains("r2ts") && !matches(e["r2ts"], res.r2ts, ~0ULL)) {
       throw Stop{Verdict::Fail, std::to_string(res.r2ts) + " R2Ts, expected " + e["r2ts"].dump()};
     }
     if (e.contains("data_ins") && !matches(e["data_ins"], res.data_ins, ~0ULL)) {
-      throw Stop{Verdict::Fail, std::to_string(res.data_ins) + " Data-In PDUs, expected " + e["data_ins"].dump()};
+      throw Stop{Verdict::Fail,
+                 std::to_string(res.data_ins) + " Data-In PDUs, expected " + e["data_ins"].dump()};
     }
   }
 
@@ -543,7 +606,8 @@ class CaseContext {
       if (!r.completed) throw Stop{Verdict::Fail, "TEST UNIT READY: " + r.error};
       if (r.status == 0) return;
       const bool unit_attention = r.sense.size() >= 3 && (r.sense[2] & 0x0f) == 0x06;
-      if (!unit_attention) throw Stop{Verdict::Fail, "TEST UNIT READY failed with status 0x" + hex_u64(r.status)};
+      if (!unit_attention)
+        throw Stop{Verdict::Fail, "TEST UNIT READY failed with status 0x" + hex_u64(r.status)};
     }
     throw Stop{Verdict::Fail, "unit attentions did not clear after 8 TEST UNIT READY commands"};
   }

@@ -16,11 +16,16 @@ using wire::Unexpected;
 
 std::string_view level_name(Level l) {
   switch (l) {
-    case Level::Must: return "MUST";
-    case Level::MustNot: return "MUST NOT";
-    case Level::Should: return "SHOULD";
-    case Level::ShouldNot: return "SHOULD NOT";
-    case Level::May: return "MAY";
+    case Level::Must:
+      return "MUST";
+    case Level::MustNot:
+      return "MUST NOT";
+    case Level::Should:
+      return "SHOULD";
+    case Level::ShouldNot:
+      return "SHOULD NOT";
+    case Level::May:
+      return "MAY";
   }
   return "?";
 }
@@ -32,11 +37,13 @@ const std::map<std::string, std::set<std::string>>& step_keys() {
   static const std::map<std::string, std::set<std::string>> k{
       {"connect", {"name"}},
       {"use", {}},
-      {"login", {"keys", "security", "security_stage", "isid", "tsih", "cid", "expect", "require",
-                 "replace_defaults"}},
+      {"login",
+       {"keys", "security", "security_stage", "isid", "tsih", "cid", "expect", "require",
+        "replace_defaults"}},
       {"send", {"pdu", "fields", "cdb", "data", "text", "fill", "ahs", "raw"}},
-      {"expect", {"pdu", "fields", "keys", "data", "data_length", "sense", "capture", "within_ms",
-                  "any_of", "closed"}},
+      {"expect",
+       {"pdu", "fields", "keys", "data", "data_length", "sense", "capture", "within_ms", "any_of",
+        "closed"}},
       {"expect_close", {"within_ms"}},
       {"expect_silence", {"ms"}},
       {"scsi", {"cdb", "read", "write", "edtl", "data", "fill", "lun", "attr", "expect"}},
@@ -51,16 +58,23 @@ const std::map<std::string, std::set<std::string>>& step_keys() {
 
 std::optional<wire::Opcode> pdu_by_name(const std::string& name) {
   static const std::map<std::string, wire::Opcode> names{
-      {"NopOut", wire::Opcode::NopOut}, {"ScsiCommand", wire::Opcode::ScsiCommand},
+      {"NopOut", wire::Opcode::NopOut},
+      {"ScsiCommand", wire::Opcode::ScsiCommand},
       {"TaskManagementRequest", wire::Opcode::TaskManagementRequest},
-      {"LoginRequest", wire::Opcode::LoginRequest}, {"TextRequest", wire::Opcode::TextRequest},
-      {"ScsiDataOut", wire::Opcode::ScsiDataOut}, {"LogoutRequest", wire::Opcode::LogoutRequest},
-      {"SnackRequest", wire::Opcode::SnackRequest}, {"NopIn", wire::Opcode::NopIn},
+      {"LoginRequest", wire::Opcode::LoginRequest},
+      {"TextRequest", wire::Opcode::TextRequest},
+      {"ScsiDataOut", wire::Opcode::ScsiDataOut},
+      {"LogoutRequest", wire::Opcode::LogoutRequest},
+      {"SnackRequest", wire::Opcode::SnackRequest},
+      {"NopIn", wire::Opcode::NopIn},
       {"ScsiResponse", wire::Opcode::ScsiResponse},
       {"TaskManagementResponse", wire::Opcode::TaskManagementResponse},
-      {"LoginResponse", wire::Opcode::LoginResponse}, {"TextResponse", wire::Opcode::TextResponse},
-      {"ScsiDataIn", wire::Opcode::ScsiDataIn}, {"LogoutResponse", wire::Opcode::LogoutResponse},
-      {"ReadyToTransfer", wire::Opcode::ReadyToTransfer}, {"AsyncMessage", wire::Opcode::AsyncMessage},
+      {"LoginResponse", wire::Opcode::LoginResponse},
+      {"TextResponse", wire::Opcode::TextResponse},
+      {"ScsiDataIn", wire::Opcode::ScsiDataIn},
+      {"LogoutResponse", wire::Opcode::LogoutResponse},
+      {"ReadyToTransfer", wire::Opcode::ReadyToTransfer},
+      {"AsyncMessage", wire::Opcode::AsyncMessage},
       {"Reject", wire::Opcode::Reject}};
   auto it = names.find(name);
   if (it == names.end()) return std::nullopt;
@@ -69,12 +83,14 @@ std::optional<wire::Opcode> pdu_by_name(const std::string& name) {
 
 namespace {
 
-std::optional<std::string> check_fields(const json& fields, wire::Opcode op, const std::string& where) {
+std::optional<std::string> check_fields(const json& fields, wire::Opcode op,
+                                        const std::string& where) {
   if (!fields.is_object()) return where + ": \"fields\" must be an object";
   for (auto it = fields.begin(); it != fields.end(); ++it) {
     const wire::FieldInfo* f = wire::find_field(op, it.key());
     if (!f || f->kind == wire::FieldKind::Bytes) {
-      return where + ": " + std::string(wire::opcode_name(op)) + " has no numeric field \"" + it.key() + "\"";
+      return where + ": " + std::string(wire::opcode_name(op)) + " has no numeric field \"" +
+             it.key() + "\"";
     }
   }
   return std::nullopt;
@@ -88,9 +104,11 @@ std::optional<std::string> check_expect(const json& e, const std::string& where)
     }
   }
   if (e.contains("any_of")) {
-    if (!e["any_of"].is_array() || e["any_of"].empty()) return where + ": any_of needs alternatives";
+    if (!e["any_of"].is_array() || e["any_of"].empty())
+      return where + ": any_of needs alternatives";
     for (std::size_t i = 0; i < e["any_of"].size(); ++i) {
-      if (auto err = check_expect(e["any_of"][i], where + " any_of[" + std::to_string(i) + "]")) return err;
+      if (auto err = check_expect(e["any_of"][i], where + " any_of[" + std::to_string(i) + "]"))
+        return err;
     }
     return std::nullopt;
   }
@@ -123,7 +141,9 @@ std::optional<std::string> check_step(const json& step, const std::string& where
   }
   if (kind.empty()) return where + ": empty step";
   const json& body = step[kind];
-  if (kind == "use") return body.is_string() ? std::nullopt : std::optional<std::string>(where + ": use needs a connection name");
+  if (kind == "use")
+    return body.is_string() ? std::nullopt
+                            : std::optional<std::string>(where + ": use needs a connection name");
   if (!body.is_object()) return where + ": " + kind + " takes an object";
   for (auto it = body.begin(); it != body.end(); ++it) {
     if (!step_keys().at(kind).contains(it.key())) {
@@ -158,8 +178,8 @@ std::optional<std::string> check_step(const json& step, const std::string& where
 }  // namespace
 
 wire::Result<Scenario, std::string> parse_scenario(const json& j, const std::string& path) {
-  static const std::set<std::string> top{"$schema", "id", "title", "rfc3720", "rfc7143", "requirement",
-                                         "level", "tags", "steps"};
+  static const std::set<std::string> top{"$schema",     "id",    "title", "rfc3720", "rfc7143",
+                                         "requirement", "level", "tags",  "steps"};
   if (!j.is_object()) return Unexpected(path + ": not a JSON object");
   for (auto it = j.begin(); it != j.end(); ++it) {
     if (!top.contains(it.key())) return Unexpected(path + ": unknown field \"" + it.key() + "\"");
@@ -168,7 +188,8 @@ wire::Result<Scenario, std::string> parse_scenario(const json& j, const std::str
   s.path = path;
   try {
     s.id = j.at("id").get<std::string>();
-    static const std::regex id_re("^rfc3720-[0-9]+(\\.[0-9]+)*-[a-z0-9]+(-[a-z0-9]+)*$|^rfc3720-app-[a-z]-[a-z0-9-]+$");
+    static const std::regex id_re(
+        "^rfc3720-[0-9]+(\\.[0-9]+)*-[a-z0-9]+(-[a-z0-9]+)*$|^rfc3720-app-[a-z]-[a-z0-9-]+$");
     if (!std::regex_match(s.id, id_re)) {
       return Unexpected(path + ": id \"" + s.id + "\" is not rfc3720-<section>-<words>");
     }
@@ -177,17 +198,22 @@ wire::Result<Scenario, std::string> parse_scenario(const json& j, const std::str
     s.rfc7143 = j.value("rfc7143", std::vector<std::string>{});
     s.requirement = j.at("requirement").get<std::string>();
     const std::string level = j.at("level").get<std::string>();
-    static const std::map<std::string, Level> levels{{"MUST", Level::Must}, {"MUST NOT", Level::MustNot},
-                                                     {"SHOULD", Level::Should}, {"SHOULD NOT", Level::ShouldNot},
+    static const std::map<std::string, Level> levels{{"MUST", Level::Must},
+                                                     {"MUST NOT", Level::MustNot},
+                                                     {"SHOULD", Level::Should},
+                                                     {"SHOULD NOT", Level::ShouldNot},
                                                      {"MAY", Level::May}};
-    if (!levels.contains(level)) return Unexpected(path + ": level must be MUST, MUST NOT, SHOULD, SHOULD NOT or MAY");
+    if (!levels.contains(level))
+      return Unexpected(path + ": level must be MUST, MUST NOT, SHOULD, SHOULD NOT or MAY");
     s.level = levels.at(level);
     s.tags = j.value("tags", std::vector<std::string>{});
     if (s.rfc3720.empty()) return Unexpected(path + ": rfc3720 lists no section");
     const json& steps = j.at("steps");
-    if (!steps.is_array() || steps.empty()) return Unexpected(path + ": steps must be a non-empty list");
+    if (!steps.is_array() || steps.empty())
+      return Unexpected(path + ": steps must be a non-empty list");
     for (std::size_t i = 0; i < steps.size(); ++i) {
-      if (auto err = check_step(steps[i], path + ": step " + std::to_string(i + 1))) return Unexpected(*err);
+      if (auto err = check_step(steps[i], path + ": step " + std::to_string(i + 1)))
+        return Unexpected(*err);
       s.steps.push_back(steps[i]);
     }
   } catch (const json::exception& e) {
@@ -204,7 +230,8 @@ wire::Result<Scenario, std::string> load_scenario(const std::string& path) {
   return parse_scenario(j, path);
 }
 
-wire::Result<std::vector<Scenario>, std::string> load_scenarios(const std::vector<std::string>& paths) {
+wire::Result<std::vector<Scenario>, std::string> load_scenarios(
+    const std::vector<std::string>& paths) {
   std::vector<std::string> files;
   for (const std::string& p : paths) {
     std::error_code ec;
@@ -230,7 +257,8 @@ wire::Result<std::vector<Scenario>, std::string> load_scenarios(const std::vecto
     if (!ids.insert(s->id).second) return Unexpected(f + ": duplicate id " + s->id);
     out.push_back(std::move(*s));
   }
-  std::sort(out.begin(), out.end(), [](const Scenario& a, const Scenario& b) { return a.id < b.id; });
+  std::sort(out.begin(), out.end(),
+            [](const Scenario& a, const Scenario& b) { return a.id < b.id; });
   return out;
 }
 

@@ -34,12 +34,14 @@ std::string_view level_name(Level l);
 std::optional<wire::Opcode> pdu_by_name(const std::string& name);
 
 // Parses and checks one scenario. Errors name the file, the step and the field.
-wire::Result<Scenario, std::string> parse_scenario(const nlohmann::json& j, const std::string& path);
+wire::Result<Scenario, std::string> parse_scenario(const nlohmann::json& j,
+                                                   const std::string& path);
 wire::Result<Scenario, std::string> load_scenario(const std::string& path);
 
 // Every *.json under each path (files or directories, recursively), sorted
 // by id. Any file that fails to load is an error.
-wire::Result<std::vector<Scenario>, std::string> load_scenarios(const std::vector<std::string>& paths);
+wire::Result<std::vector<Scenario>, std::string> load_scenarios(
+    const std::vector<std::string>& paths);
 
 // True when `filter` names the case: its id, a section it cites (prefix
 // match on "3.2.2" also selects "3.2.2.1"), or one of its tags.

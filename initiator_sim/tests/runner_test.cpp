@@ -14,8 +14,10 @@ namespace iscsi::sim {
 namespace {
 
 Scenario make(const std::string& steps) {
-  auto j = nlohmann::json::parse(R"({"id": "rfc3720-10.18-runner-test", "title": "t", "rfc3720": ["10.18"],
-                                     "requirement": "r", "level": "MUST", "steps": )" + steps + "}");
+  auto j = nlohmann::json::parse(
+      R"({"id": "rfc3720-10.18-runner-test", "title": "t", "rfc3720": ["10.18"],
+                                     "requirement": "r", "level": "MUST", "steps": )" +
+      steps + "}");
   auto s = parse_scenario(j, "test.json");
   EXPECT_TRUE(s.ok()) << s.error();
   return *s;
@@ -49,7 +51,8 @@ TEST(Runner, MismatchFailsWithTheStepAndThePdu) {
 
 TEST(Runner, SilenceAndClose) {
   Runner r(in_process());
-  auto res = r.run(make(R"([{"login": {}}, {"send": {"pdu": "NopOut"}}, {"expect_silence": {"ms": 100}}])"));
+  auto res = r.run(
+      make(R"([{"login": {}}, {"send": {"pdu": "NopOut"}}, {"expect_silence": {"ms": 100}}])"));
   EXPECT_EQ(res.verdict, Verdict::Fail);  // the ping is answered
   res = r.run(make(R"([{"login": {"keys": {"TargetName": "iqn.2025-12.local:none"},
                                   "expect": {"status": "0x0203"}}}, {"expect_close": {}}])"));
@@ -79,7 +82,8 @@ TEST(Runner, ScsiHelperChecksStatusDataAndResiduals) {
 TEST(Runner, RawOverridesReachTheWire) {
   Runner r(in_process());
   // Byte 0 patched to a reserved opcode: the target answers with a Reject.
-  const auto res = r.run(make(R"([{"login": {}}, {"send": {"pdu": "NopOut", "raw": [{"offset": 0, "hex": "0b"}]}},
+  const auto res = r.run(
+      make(R"([{"login": {}}, {"send": {"pdu": "NopOut", "raw": [{"offset": 0, "hex": "0b"}]}},
       {"expect": {"pdu": "Reject", "fields": {"Reason": 4}}}])"));
   EXPECT_EQ(res.verdict, Verdict::Pass) << res.message;
 }
@@ -95,13 +99,16 @@ TEST(Report, JunitAndJsonCarryEveryCase) {
   const std::string xml = junit_xml(report);
   EXPECT_NE(xml.find("tests=\"2\" failures=\"1\""), std::string::npos) << xml;
   EXPECT_NE(xml.find("&lt;test&gt; &amp; &quot;quotes&quot;"), std::string::npos);
-  EXPECT_NE(xml.find("<failure message=\"nothing arrived within 50 ms\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<failure message=\"nothing arrived within 50 ms\""), std::string::npos)
+      << xml;
   // A JUnit consumer's schema accepts the report (initiator_sim/report/junit.xsd).
   const std::string path = ::testing::TempDir() + "/iscsi-sim-junit-test.xml";
   { std::ofstream(path) << xml; }
   const std::string cmd = "xmllint --noout --schema " + std::string(ISCSI_SIM_SOURCE_DIR) +
                           "/report/junit.xsd " + path + " 2>&1";
-  EXPECT_EQ(std::system(cmd.c_str()), 0) << "xmllint (libxml2-utils, installed by ci/deps.sh) refused:\n" << xml;
+  EXPECT_EQ(std::system(cmd.c_str()), 0)
+      << "xmllint (libxml2-utils, installed by ci/deps.sh) refused:\n"
+      << xml;
   std::remove(path.c_str());
   const auto j = nlohmann::json::parse(json_report(report));
   EXPECT_EQ(j["summary"]["fail"], 1);

@@ -56,7 +56,9 @@ std::unique_ptr<TcpTransport> TcpTransport::connect(const std::string& host, std
   return std::unique_ptr<TcpTransport>(new TcpTransport(fd, host + ":" + service));
 }
 
-TcpTransport::~TcpTransport() { close(); }
+TcpTransport::~TcpTransport() {
+  close();
+}
 
 void TcpTransport::close() {
   if (fd_ >= 0) ::close(fd_);

@@ -1,13 +1,14 @@
 #include "server/portal.h"
 
 #include <arpa/inet.h>
-#include <cerrno>
-#include <charconv>
-#include <cstring>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
 
 namespace iscsi::server {
 
@@ -45,7 +46,8 @@ std::optional<PortalAddress> parse_portal(std::string_view text) {
   a.host = std::string(host);
   in6_addr v6;
   in_addr v4;
-  if (inet_pton(AF_INET, a.host.c_str(), &v4) != 1 && inet_pton(AF_INET6, a.host.c_str(), &v6) != 1) {
+  if (inet_pton(AF_INET, a.host.c_str(), &v4) != 1 &&
+      inet_pton(AF_INET6, a.host.c_str(), &v6) != 1) {
     return std::nullopt;
   }
   return a;

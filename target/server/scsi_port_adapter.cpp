@@ -15,16 +15,20 @@ session::ScsiOutcome outcome_of(scsi::Result r) {
 
 session::DataDirection direction_of(scsi::DataDirection d) {
   switch (d) {
-    case scsi::DataDirection::Read: return session::DataDirection::Read;
-    case scsi::DataDirection::Write: return session::DataDirection::Write;
-    case scsi::DataDirection::None: break;
+    case scsi::DataDirection::Read:
+      return session::DataDirection::Read;
+    case scsi::DataDirection::Write:
+      return session::DataDirection::Write;
+    case scsi::DataDirection::None:
+      break;
   }
   return session::DataDirection::None;
 }
 
 }  // namespace
 
-session::ScsiPlan ScsiPortAdapter::plan(std::uint64_t lun, wire::ByteView cdb, std::uint64_t nexus) {
+session::ScsiPlan ScsiPortAdapter::plan(std::uint64_t lun, wire::ByteView cdb,
+                                        std::uint64_t nexus) {
   std::lock_guard lock(mutex_);
   scsi::CommandInfo info = target_->plan(lun, nexus, cdb);
   session::ScsiPlan p;
@@ -54,9 +58,15 @@ bool ScsiPortAdapter::lun_exists(std::uint64_t lun) const {
 void ScsiPortAdapter::reset(session::ResetKind kind, std::uint64_t lun, std::uint64_t) {
   std::lock_guard lock(mutex_);
   switch (kind) {
-    case session::ResetKind::LogicalUnit: target_->reset(scsi::ResetKind::LogicalUnit, lun); break;
-    case session::ResetKind::TargetWarm: target_->reset(scsi::ResetKind::TargetWarm, lun); break;
-    case session::ResetKind::TargetCold: target_->reset(scsi::ResetKind::TargetCold, lun); break;
+    case session::ResetKind::LogicalUnit:
+      target_->reset(scsi::ResetKind::LogicalUnit, lun);
+      break;
+    case session::ResetKind::TargetWarm:
+      target_->reset(scsi::ResetKind::TargetWarm, lun);
+      break;
+    case session::ResetKind::TargetCold:
+      target_->reset(scsi::ResetKind::TargetCold, lun);
+      break;
   }
 }
 

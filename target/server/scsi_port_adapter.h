@@ -14,8 +14,7 @@ namespace iscsi::server {
 
 class ScsiPortAdapter final : public session::ScsiPort {
  public:
-  explicit ScsiPortAdapter(std::unique_ptr<scsi::ScsiTarget> target)
-      : target_(std::move(target)) {}
+  explicit ScsiPortAdapter(std::unique_ptr<scsi::ScsiTarget> target) : target_(std::move(target)) {}
 
   session::ScsiPlan plan(std::uint64_t lun, wire::ByteView cdb, std::uint64_t nexus) override;
   session::ScsiOutcome execute(std::uint64_t lun, wire::ByteView cdb, std::uint64_t nexus,

@@ -67,8 +67,10 @@ TargetConnection::TargetConnection(const TargetConfig& config, SessionTable& ses
 }
 
 TargetConnection::~TargetConnection() {
-  if (session_.tsih != 0) sessions_.remove(session_.tsih);
-  if (scsi_) scsi_->nexus_lost(session_.nexus_id);
+  // The nexus is lost only when no newer session of the same initiator
+  // port carries it on (see SessionTable::remove).
+  const bool nexus_ended = session_.tsih == 0 || sessions_.remove(session_.tsih);
+  if (scsi_ && nexus_ended) scsi_->nexus_lost(session_.nexus_id);
 }
 
 void TargetConnection::close(std::string reason) {
@@ -77,7 +79,9 @@ void TargetConnection::close(std::string reason) {
   close_reason_ = std::move(reason);
 }
 
-bool TargetConnection::wants_close() const { return closing_ || close_flag_->load(); }
+bool TargetConnection::wants_close() const {
+  return closing_ || close_flag_->load();
+}
 
 void TargetConnection::request_close() {
   close_flag_->store(true);
@@ -162,7 +166,9 @@ void TargetConnection::stamp(T& pdu, bool advance_stat_sn) {
   pdu.max_cmd_sn = exp_cmd_sn_ + config_.limits.cmd_window - 1;
 }
 
-void TargetConnection::send(Pdu pdu) { wire::encode_append(pdu, digests_, out_); }
+void TargetConnection::send(Pdu pdu) {
+  wire::encode_append(pdu, digests_, out_);
+}
 
 void TargetConnection::reject(RejectReason reason, ByteView header) {
   wire::Reject r;
@@ -368,10 +374,10 @@ void TargetConnection::on_nop_out(const wire::NopOut& nop, ByteView header) {
   reply.target_transfer_tag = wire::kReservedTag;
   // §10.19: the ping data comes back, within what the initiator declared it
   // can receive (§12.12).
-  reply.data.assign(nop.data.begin(),
-                    nop.data.begin() + std::min<std::size_t>(
-                                           nop.data.size(),
-                                           session_.params.max_recv_data_segment_length_peer));
+  reply.data.assign(
+      nop.data.begin(),
+      nop.data.begin() + std::min<std::size_t>(nop.data.size(),
+                                               session_.params.max_recv_data_segment_length_peer));
   stamp(reply, true);
   send(Pdu(std::move(reply)));
 }
@@ -455,9 +461,9 @@ void TargetConnection::on_scsi_command(wire::ScsiCommand cmd, ByteView header) {
                                    : 0;
   Bytes immediate = std::move(cmd.data);
   cmd.data.clear();
-  auto [it, inserted] = tasks_.emplace(
-      itt, WriteTask{cmd, cdb, plan, read_capacity,
-                     WriteTransfer(expected_out, wanted, immediate, limits)});
+  auto [it, inserted] =
+      tasks_.emplace(itt, WriteTask{cmd, cdb, plan, read_capacity,
+                                    WriteTransfer(expected_out, wanted, immediate, limits)});
   (void)inserted;
   send_r2ts(it->second);
   if (it->second.transfer.complete()) finish_task(itt, it->second);

@@ -12,8 +12,8 @@
 namespace iscsi::session {
 
 struct DataInLimits {
-  std::uint32_t max_segment = 8192;   // the initiator's MaxRecvDataSegmentLength
-  std::uint32_t max_burst = 262144;   // MaxBurstLength
+  std::uint32_t max_segment = 8192;  // the initiator's MaxRecvDataSegmentLength
+  std::uint32_t max_burst = 262144;  // MaxBurstLength
 };
 
 // Data-In PDUs for `data` of task `itt`. StatSN, ExpCmdSN and MaxCmdSN are

@@ -16,8 +16,12 @@ constexpr bool sn_lt(std::uint32_t s1, std::uint32_t s2) {
 constexpr bool sn_gt(std::uint32_t s1, std::uint32_t s2) {
   return s1 != s2 && (s1 - s2) < 0x80000000u;
 }
-constexpr bool sn_le(std::uint32_t s1, std::uint32_t s2) { return s1 == s2 || sn_lt(s1, s2); }
-constexpr bool sn_ge(std::uint32_t s1, std::uint32_t s2) { return s1 == s2 || sn_gt(s1, s2); }
+constexpr bool sn_le(std::uint32_t s1, std::uint32_t s2) {
+  return s1 == s2 || sn_lt(s1, s2);
+}
+constexpr bool sn_ge(std::uint32_t s1, std::uint32_t s2) {
+  return s1 == s2 || sn_gt(s1, s2);
+}
 
 // True when `sn` lies in the window [low, high] (inclusive, serial order).
 constexpr bool sn_in_window(std::uint32_t sn, std::uint32_t low, std::uint32_t high) {

@@ -58,13 +58,15 @@ std::uint64_t SessionTable::nexus_for(const SessionKey& key) {
   return id;
 }
 
-void SessionTable::remove(std::uint16_t tsih) {
+bool SessionTable::remove(std::uint16_t tsih) {
   std::lock_guard lock(mutex_);
   auto it = by_tsih_.find(tsih);
-  if (it == by_tsih_.end()) return;
-  auto k = by_key_.find(it->second.key);
+  if (it == by_tsih_.end()) return true;
+  const SessionKey key = it->second.key;
+  auto k = by_key_.find(key);
   if (k != by_key_.end() && k->second == tsih) by_key_.erase(k);
   by_tsih_.erase(it);
+  return !by_key_.contains(key);
 }
 
 std::optional<SessionInfo> SessionTable::find(std::uint16_t tsih) const {

@@ -48,8 +48,11 @@ class SessionTable {
                                       std::function<void()> close, std::uint64_t* nexus_id);
 
   // Removes the session (at logout or connection loss), unless `tsih` was
-  // already replaced by a reinstatement.
-  void remove(std::uint16_t tsih);
+  // already replaced by a reinstatement. Returns true when the I_T nexus
+  // ended with it, false when another live session of the same initiator
+  // port and target carries it on (a reinstatement, or a new login that
+  // completed before the old connection was torn down).
+  bool remove(std::uint16_t tsih);
 
   std::optional<SessionInfo> find(std::uint16_t tsih) const;
   std::size_t size() const;

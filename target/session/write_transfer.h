@@ -58,7 +58,8 @@ class WriteTransfer {
            outstanding_.size() < limits_.max_outstanding_r2t) {
       const std::uint32_t length = std::min(limits_.max_burst_length, wanted_ - solicit_offset_);
       R2tRequest r{next_ttt(), r2t_sn_++, solicit_offset_, length};
-      outstanding_.push_back(Sequence{r.target_transfer_tag, r.buffer_offset, r.desired_length, 0, 0});
+      outstanding_.push_back(
+          Sequence{r.target_transfer_tag, r.buffer_offset, r.desired_length, 0, 0});
       solicit_offset_ += length;
       out.push_back(r);
     }

@@ -40,15 +40,27 @@ inline std::uint32_t load_be24(const std::uint8_t* p) {
 inline std::uint32_t load_be32(const std::uint8_t* p) {
   return static_cast<std::uint32_t>(load_be(p, 4));
 }
-inline std::uint64_t load_be64(const std::uint8_t* p) { return load_be(p, 8); }
+inline std::uint64_t load_be64(const std::uint8_t* p) {
+  return load_be(p, 8);
+}
 
-inline void store_be16(std::uint8_t* p, std::uint16_t v) { store_be(p, 2, v); }
-inline void store_be24(std::uint8_t* p, std::uint32_t v) { store_be(p, 3, v); }
-inline void store_be32(std::uint8_t* p, std::uint32_t v) { store_be(p, 4, v); }
-inline void store_be64(std::uint8_t* p, std::uint64_t v) { store_be(p, 8, v); }
+inline void store_be16(std::uint8_t* p, std::uint16_t v) {
+  store_be(p, 2, v);
+}
+inline void store_be24(std::uint8_t* p, std::uint32_t v) {
+  store_be(p, 3, v);
+}
+inline void store_be32(std::uint8_t* p, std::uint32_t v) {
+  store_be(p, 4, v);
+}
+inline void store_be64(std::uint8_t* p, std::uint64_t v) {
+  store_be(p, 8, v);
+}
 
 // Number of zero bytes that pad `length` to a multiple of 4 (RFC 3720 §10.1).
-constexpr std::size_t pad_length(std::size_t length) { return (4 - (length & 3)) & 3; }
+constexpr std::size_t pad_length(std::size_t length) {
+  return (4 - (length & 3)) & 3;
+}
 
 // Lower-case hex of `bytes` without separators ("0a1b...").
 std::string to_hex(ByteView bytes);
@@ -57,6 +69,8 @@ std::string to_hex(ByteView bytes);
 // digit count or a non-hex character.
 bool from_hex(std::string_view text, Bytes& out);
 
-inline Bytes bytes_of(std::string_view s) { return Bytes(s.begin(), s.end()); }
+inline Bytes bytes_of(std::string_view s) {
+  return Bytes(s.begin(), s.end());
+}
 
 }  // namespace iscsi::wire

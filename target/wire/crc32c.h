@@ -17,7 +17,9 @@ std::uint32_t crc32c(ByteView data);
 // Incremental form: start with kCrc32cInit, feed chunks, then finish.
 constexpr std::uint32_t kCrc32cInit = 0xffffffffu;
 std::uint32_t crc32c_update(std::uint32_t state, ByteView data);
-constexpr std::uint32_t crc32c_finish(std::uint32_t state) { return state ^ 0xffffffffu; }
+constexpr std::uint32_t crc32c_finish(std::uint32_t state) {
+  return state ^ 0xffffffffu;
+}
 
 // Writes/reads a digest value to/from the 4 bytes of a digest field.
 void store_digest(std::uint8_t* p, std::uint32_t crc);

@@ -35,12 +35,12 @@ enum class Reaction : std::uint8_t {
 };
 
 enum class DecodeErrc : std::uint8_t {
-  Truncated,            // fewer bytes than the header announces
-  ReservedOpcode,       // opcode not defined by §10.2.1.2
-  VendorOpcode,         // vendor-specific opcode we do not implement
-  WrongDirection,       // a target opcode sent to a target, or vice versa
-  AhsMalformed,         // AHS entries do not fill TotalAHSLength exactly, or a bad AHS
-  DataSegmentTooLong,   // DataSegmentLength over the receiver's MaxRecvDataSegmentLength
+  Truncated,           // fewer bytes than the header announces
+  ReservedOpcode,      // opcode not defined by §10.2.1.2
+  VendorOpcode,        // vendor-specific opcode we do not implement
+  WrongDirection,      // a target opcode sent to a target, or vice versa
+  AhsMalformed,        // AHS entries do not fill TotalAHSLength exactly, or a bad AHS
+  DataSegmentTooLong,  // DataSegmentLength over the receiver's MaxRecvDataSegmentLength
   HeaderDigestMismatch,
   DataDigestMismatch,
 };

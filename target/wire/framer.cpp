@@ -37,11 +37,10 @@ Framer::State Framer::on_header() {
     // §12.12: the receiver declared the largest data segment it accepts.
     // Nothing past this header is buffered; the stream cannot be skipped
     // safely, so the connection ends.
-    return fail({DecodeErrc::DataSegmentTooLong, Reaction::DropConnection,
-                 RejectReason::ProtocolError,
-                 "DataSegmentLength " + std::to_string(data_length) +
-                     " exceeds MaxRecvDataSegmentLength " +
-                     std::to_string(settings_.max_recv_data_segment_length)});
+    return fail(
+        {DecodeErrc::DataSegmentTooLong, Reaction::DropConnection, RejectReason::ProtocolError,
+         "DataSegmentLength " + std::to_string(data_length) + " exceeds MaxRecvDataSegmentLength " +
+             std::to_string(settings_.max_recv_data_segment_length)});
   }
   std::size_t total = kBhsLength + static_cast<std::size_t>(buffer_[4]) * 4;
   if (active_digests_.header) total += kDigestLength;
@@ -87,9 +86,9 @@ Framer::State Framer::on_complete() {
     switch (classify_opcode(op)) {
       case OpcodeClass::Defined:
         if (settings_.expected_sender && sender_of(op) != *settings_.expected_sender) {
-          frame_.error = DecodeError{DecodeErrc::WrongDirection, Reaction::Reject,
-                                     RejectReason::ProtocolError,
-                                     std::string(*opcode_name(op)) + " sent by the wrong side"};
+          frame_.error =
+              DecodeError{DecodeErrc::WrongDirection, Reaction::Reject, RejectReason::ProtocolError,
+                          std::string(*opcode_name(op)) + " sent by the wrong side"};
         }
         break;
       case OpcodeClass::VendorSpecific:

@@ -39,7 +39,7 @@ enum class OpcodeClass : std::uint8_t {
   Reserved,        // everything else
 };
 
-constexpr std::uint8_t kOpcodeMask = 0x3f;   // byte 0, bits 0-5
+constexpr std::uint8_t kOpcodeMask = 0x3f;    // byte 0, bits 0-5
 constexpr std::uint8_t kImmediateBit = 0x40;  // byte 0, bit 6 ("I")
 
 constexpr Sender sender_of(std::uint8_t opcode) {

@@ -14,8 +14,9 @@ Isid Isid::from_u64(std::uint64_t v) {
 }
 
 std::uint64_t Isid::to_u64() const {
-  return (static_cast<std::uint64_t>(t & 0x03) << 46) | (static_cast<std::uint64_t>(a & 0x3f) << 40) |
-         (static_cast<std::uint64_t>(b) << 24) | (static_cast<std::uint64_t>(c) << 16) | d;
+  return (static_cast<std::uint64_t>(t & 0x03) << 46) |
+         (static_cast<std::uint64_t>(a & 0x3f) << 40) | (static_cast<std::uint64_t>(b) << 24) |
+         (static_cast<std::uint64_t>(c) << 16) | d;
 }
 
 Opcode opcode_of(const Pdu& pdu) {

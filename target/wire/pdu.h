@@ -20,7 +20,7 @@ namespace iscsi::wire {
 
 constexpr std::size_t kBhsLength = 48;
 constexpr std::size_t kDigestLength = 4;
-constexpr std::uint32_t kReservedTag = 0xffffffff;  // "0xffffffff" in ITT/TTT fields
+constexpr std::uint32_t kReservedTag = 0xffffffff;         // "0xffffffff" in ITT/TTT fields
 constexpr std::uint32_t kMaxDataSegmentLength = 0xffffff;  // 24-bit field
 
 // AHS types, §10.2.2.1.
@@ -63,12 +63,16 @@ struct NopOut {
 // §10.3 SCSI Command (0x01).
 struct ScsiCommand {
   enum TaskAttribute : std::uint8_t {
-    Untagged = 0, Simple = 1, Ordered = 2, HeadOfQueue = 3, Aca = 4,
+    Untagged = 0,
+    Simple = 1,
+    Ordered = 2,
+    HeadOfQueue = 3,
+    Aca = 4,
   };
   bool immediate = false;
-  bool final = true;  // F
-  bool read = false;  // R
-  bool write = false;  // W
+  bool final = true;           // F
+  bool read = false;           // R
+  bool write = false;          // W
   std::uint8_t attr = Simple;  // ATTR, 3 bits
   std::uint64_t lun = 0;
   std::uint32_t initiator_task_tag = 0;
@@ -77,15 +81,21 @@ struct ScsiCommand {
   std::uint32_t exp_stat_sn = 0;
   std::array<std::uint8_t, 16> cdb{};
   std::vector<Ahs> ahs;  // Extended CDB, Bidirectional Read Expected Data Transfer Length
-  Bytes data;  // immediate data
+  Bytes data;            // immediate data
   bool operator==(const ScsiCommand&) const = default;
 };
 
 // §10.5 Task Management Function Request (0x02).
 struct TaskManagementRequest {
   enum Function : std::uint8_t {
-    AbortTask = 1, AbortTaskSet = 2, ClearAca = 3, ClearTaskSet = 4, LogicalUnitReset = 5,
-    TargetWarmReset = 6, TargetColdReset = 7, TaskReassign = 8,
+    AbortTask = 1,
+    AbortTaskSet = 2,
+    ClearAca = 3,
+    ClearTaskSet = 4,
+    LogicalUnitReset = 5,
+    TargetWarmReset = 6,
+    TargetColdReset = 7,
+    TaskReassign = 8,
   };
   bool immediate = false;
   std::uint8_t function = AbortTask;  // 7 bits
@@ -103,16 +113,19 @@ struct TaskManagementRequest {
 
 // Login stages, §10.12.3.
 enum class LoginStage : std::uint8_t {
-  SecurityNegotiation = 0, LoginOperationalNegotiation = 1, Reserved = 2, FullFeaturePhase = 3,
+  SecurityNegotiation = 0,
+  LoginOperationalNegotiation = 1,
+  Reserved = 2,
+  FullFeaturePhase = 3,
 };
 
 // §10.12 Login Request (0x03).
 // The I bit is fixed at 1 by the figure and is therefore not a field.
 struct LoginRequest {
-  bool transit = false;   // T
+  bool transit = false;    // T
   bool continue_ = false;  // C
-  std::uint8_t csg = 0;   // CSG, 2 bits
-  std::uint8_t nsg = 0;   // NSG, 2 bits
+  std::uint8_t csg = 0;    // CSG, 2 bits
+  std::uint8_t nsg = 0;    // NSG, 2 bits
   std::uint8_t version_max = 0;
   std::uint8_t version_min = 0;
   Isid isid;
@@ -158,7 +171,9 @@ struct ScsiDataOut {
 // §10.14 Logout Request (0x06).
 struct LogoutRequest {
   enum ReasonCode : std::uint8_t {
-    CloseSession = 0, CloseConnection = 1, RemoveConnectionForRecovery = 2,
+    CloseSession = 0,
+    CloseConnection = 1,
+    RemoveConnectionForRecovery = 2,
   };
   bool immediate = false;
   std::uint8_t reason_code = CloseSession;  // 7 bits
@@ -224,8 +239,13 @@ struct ScsiResponse {
 // §10.6 Task Management Function Response (0x22).
 struct TaskManagementResponse {
   enum Response : std::uint8_t {
-    FunctionComplete = 0, TaskDoesNotExist = 1, LunDoesNotExist = 2, TaskStillAllegiant = 3,
-    ReassignmentNotSupported = 4, FunctionNotSupported = 5, AuthorizationFailed = 6,
+    FunctionComplete = 0,
+    TaskDoesNotExist = 1,
+    LunDoesNotExist = 2,
+    TaskStillAllegiant = 3,
+    ReassignmentNotSupported = 4,
+    FunctionNotSupported = 5,
+    AuthorizationFailed = 6,
     FunctionRejected = 255,
   };
   std::uint8_t response = FunctionComplete;
@@ -299,7 +319,10 @@ struct ScsiDataIn {
 // §10.15 Logout Response (0x26).
 struct LogoutResponse {
   enum Response : std::uint8_t {
-    ClosedSuccessfully = 0, CidNotFound = 1, RecoveryNotSupported = 2, CleanupFailed = 3,
+    ClosedSuccessfully = 0,
+    CidNotFound = 1,
+    RecoveryNotSupported = 2,
+    CleanupFailed = 3,
   };
   std::uint8_t response = ClosedSuccessfully;
   std::uint32_t initiator_task_tag = 0;
@@ -332,8 +355,12 @@ struct ReadyToTransfer {
 // §10.9 Asynchronous Message (0x32).
 struct AsyncMessage {
   enum Event : std::uint8_t {
-    ScsiAsyncEvent = 0, LogoutRequested = 1, ConnectionDropping = 2, SessionDropping = 3,
-    NegotiationRequested = 4, VendorSpecific = 255,
+    ScsiAsyncEvent = 0,
+    LogoutRequested = 1,
+    ConnectionDropping = 2,
+    SessionDropping = 3,
+    NegotiationRequested = 4,
+    VendorSpecific = 255,
   };
   std::uint64_t lun = 0;
   std::uint32_t initiator_task_tag = kReservedTag;  // the figure's 0xffffffff
@@ -352,7 +379,7 @@ struct AsyncMessage {
 
 // §10.17 Reject (0x3f).
 struct Reject {
-  std::uint8_t reason = 0;  // RejectReason
+  std::uint8_t reason = 0;                          // RejectReason
   std::uint32_t initiator_task_tag = kReservedTag;  // the figure's 0xffffffff
   std::uint32_t stat_sn = 0;
   std::uint32_t exp_cmd_sn = 0;
@@ -369,9 +396,13 @@ using Pdu = std::variant<NopOut, ScsiCommand, TaskManagementRequest, LoginReques
                          LogoutResponse, ReadyToTransfer, AsyncMessage, Reject>;
 
 // The opcode of each typed PDU.
-template <class T> struct OpcodeOf;
-#define ISCSI_WIRE_OPCODE_OF(T) \
-  template <> struct OpcodeOf<T> { static constexpr Opcode value = Opcode::T; }
+template <class T>
+struct OpcodeOf;
+#define ISCSI_WIRE_OPCODE_OF(T)                \
+  template <>                                  \
+  struct OpcodeOf<T> {                         \
+    static constexpr Opcode value = Opcode::T; \
+  }
 ISCSI_WIRE_OPCODE_OF(NopOut);
 ISCSI_WIRE_OPCODE_OF(ScsiCommand);
 ISCSI_WIRE_OPCODE_OF(TaskManagementRequest);

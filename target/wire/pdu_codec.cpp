@@ -1,7 +1,6 @@
 #include "wire/pdu_codec.h"
 
 #include <algorithm>
-
 #include <bit>
 #include <cstring>
 #include <string>
@@ -142,8 +141,9 @@ Result<std::vector<Ahs>, DecodeError> decode_ahs(ByteView area) {
     }
     if (code == static_cast<std::uint8_t>(AhsType::BidirectionalReadLength) && len != 5) {
       // §10.2.2.4: AHSLength is 0x0005.
-      return Unexpected(drop(DecodeErrc::AhsMalformed,
-                             "Bidirectional Read Length AHS with AHSLength " + std::to_string(len)));
+      return Unexpected(
+          drop(DecodeErrc::AhsMalformed,
+               "Bidirectional Read Length AHS with AHSLength " + std::to_string(len)));
     }
     if (code == 0 || (code >= 3 && code <= 59)) {
       // §10.2.2.2: 0 and 3-59 are reserved AHS codes; §10: "Receipt of
@@ -177,7 +177,8 @@ Result<Pdu, DecodeError> decode_parts(ByteView bhs, ByteView ahs, ByteView data)
       return Unexpected(reject(DecodeErrc::ReservedOpcode, RejectReason::ProtocolError,
                                "reserved opcode 0x" + to_hex(bhs.first(1))));
   }
-  if (static_cast<std::size_t>(bhs[4]) * 4 != ahs.size() || load_be24(bhs.data() + 5) != data.size()) {
+  if (static_cast<std::size_t>(bhs[4]) * 4 != ahs.size() ||
+      load_be24(bhs.data() + 5) != data.size()) {
     return Unexpected(drop(DecodeErrc::Truncated, "segment sizes differ from the BHS lengths"));
   }
   auto parsed_ahs = decode_ahs(ahs);
@@ -217,8 +218,8 @@ Result<Pdu, DecodeError> decode(ByteView bytes, DigestSettings digests) {
     const std::size_t covered = data_len + pad_length(data_len);
     if (crc32c(bytes.subspan(data_at, covered)) != load_digest(bytes.data() + data_at + covered)) {
       // §6.7: a payload digest error is answered with Reject reason 0x02.
-      return Unexpected(
-          reject(DecodeErrc::DataDigestMismatch, RejectReason::DataDigestError, "data digest mismatch"));
+      return Unexpected(reject(DecodeErrc::DataDigestMismatch, RejectReason::DataDigestError,
+                               "data digest mismatch"));
     }
   }
   return decode_parts(bytes.first(kBhsLength), bytes.subspan(kBhsLength, ahs_len),

@@ -461,24 +461,42 @@ const Field<T>* find_in(std::string_view name) {
 template <class Fn>
 auto with_type(Opcode op, Fn&& fn) {
   switch (op) {
-    case Opcode::NopOut: return fn.template operator()<NopOut>();
-    case Opcode::ScsiCommand: return fn.template operator()<ScsiCommand>();
-    case Opcode::TaskManagementRequest: return fn.template operator()<TaskManagementRequest>();
-    case Opcode::LoginRequest: return fn.template operator()<LoginRequest>();
-    case Opcode::TextRequest: return fn.template operator()<TextRequest>();
-    case Opcode::ScsiDataOut: return fn.template operator()<ScsiDataOut>();
-    case Opcode::LogoutRequest: return fn.template operator()<LogoutRequest>();
-    case Opcode::SnackRequest: return fn.template operator()<SnackRequest>();
-    case Opcode::NopIn: return fn.template operator()<NopIn>();
-    case Opcode::ScsiResponse: return fn.template operator()<ScsiResponse>();
-    case Opcode::TaskManagementResponse: return fn.template operator()<TaskManagementResponse>();
-    case Opcode::LoginResponse: return fn.template operator()<LoginResponse>();
-    case Opcode::TextResponse: return fn.template operator()<TextResponse>();
-    case Opcode::ScsiDataIn: return fn.template operator()<ScsiDataIn>();
-    case Opcode::LogoutResponse: return fn.template operator()<LogoutResponse>();
-    case Opcode::ReadyToTransfer: return fn.template operator()<ReadyToTransfer>();
-    case Opcode::AsyncMessage: return fn.template operator()<AsyncMessage>();
-    case Opcode::Reject: break;
+    case Opcode::NopOut:
+      return fn.template operator()<NopOut>();
+    case Opcode::ScsiCommand:
+      return fn.template operator()<ScsiCommand>();
+    case Opcode::TaskManagementRequest:
+      return fn.template operator()<TaskManagementRequest>();
+    case Opcode::LoginRequest:
+      return fn.template operator()<LoginRequest>();
+    case Opcode::TextRequest:
+      return fn.template operator()<TextRequest>();
+    case Opcode::ScsiDataOut:
+      return fn.template operator()<ScsiDataOut>();
+    case Opcode::LogoutRequest:
+      return fn.template operator()<LogoutRequest>();
+    case Opcode::SnackRequest:
+      return fn.template operator()<SnackRequest>();
+    case Opcode::NopIn:
+      return fn.template operator()<NopIn>();
+    case Opcode::ScsiResponse:
+      return fn.template operator()<ScsiResponse>();
+    case Opcode::TaskManagementResponse:
+      return fn.template operator()<TaskManagementResponse>();
+    case Opcode::LoginResponse:
+      return fn.template operator()<LoginResponse>();
+    case Opcode::TextResponse:
+      return fn.template operator()<TextResponse>();
+    case Opcode::ScsiDataIn:
+      return fn.template operator()<ScsiDataIn>();
+    case Opcode::LogoutResponse:
+      return fn.template operator()<LogoutResponse>();
+    case Opcode::ReadyToTransfer:
+      return fn.template operator()<ReadyToTransfer>();
+    case Opcode::AsyncMessage:
+      return fn.template operator()<AsyncMessage>();
+    case Opcode::Reject:
+      break;
   }
   return fn.template operator()<Reject>();
 }

@@ -44,8 +44,10 @@ std::string format_pdu(const Pdu& pdu) {
   return out;
 }
 
-#define ISCSI_WIRE_DEFINE_PRINT(T) \
-  std::ostream& operator<<(std::ostream& os, const T& p) { return os << format_pdu(Pdu(p)); }
+#define ISCSI_WIRE_DEFINE_PRINT(T)                         \
+  std::ostream& operator<<(std::ostream& os, const T& p) { \
+    return os << format_pdu(Pdu(p));                       \
+  }
 ISCSI_WIRE_DEFINE_PRINT(NopOut)
 ISCSI_WIRE_DEFINE_PRINT(ScsiCommand)
 ISCSI_WIRE_DEFINE_PRINT(TaskManagementRequest)

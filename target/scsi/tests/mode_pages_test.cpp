@@ -13,7 +13,8 @@ using wire::Bytes;
 
 const Bytes kCachingCurrent = {0x08, 0x12, 0x04, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 // WCE and RCD (byte 2 bits 2 and 0) are changeable.
-const Bytes kCachingChangeable = {0x08, 0x12, 0x05, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+const Bytes kCachingChangeable = {0x08, 0x12, 0x05, 0, 0, 0, 0, 0, 0, 0,
+                                  0,    0,    0,    0, 0, 0, 0, 0, 0, 0};
 // QUEUE ALGORITHM MODIFIER 1h in byte 3; everything else 0.
 const Bytes kControlCurrent = {0x0a, 0x0a, 0x00, 0x10, 0, 0, 0, 0, 0, 0, 0, 0};
 // SWP (byte 4 bit 3) is changeable.

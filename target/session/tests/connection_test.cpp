@@ -23,8 +23,9 @@ class ConnectionTest : public ::testing::Test {
     config.portal_addresses = {"127.0.0.1:3260"};
   }
 
-  InitiatorHarness& logged_in(std::vector<std::pair<std::string, std::string>> keys = normal_login_keys(),
-                              wire::DigestSettings digests = {}) {
+  InitiatorHarness& logged_in(
+      std::vector<std::pair<std::string, std::string>> keys = normal_login_keys(),
+      wire::DigestSettings digests = {}) {
     h = std::make_unique<InitiatorHarness>(config, sessions);
     EXPECT_EQ(h->login(std::move(keys), digests).status_class, 0);
     return *h;
@@ -37,7 +38,14 @@ class ConnectionTest : public ::testing::Test {
     c.expected_data_transfer_length = edtl;
     c.cmd_sn = h->next_cmd_sn();
     c.exp_stat_sn = h->exp_stat_sn();
-    c.cdb = {0x28, 0, 0, 0, 0, 0, 0, static_cast<std::uint8_t>(blocks >> 8),
+    c.cdb = {0x28,
+             0,
+             0,
+             0,
+             0,
+             0,
+             0,
+             static_cast<std::uint8_t>(blocks >> 8),
              static_cast<std::uint8_t>(blocks)};
     return c;
   }
@@ -48,7 +56,14 @@ class ConnectionTest : public ::testing::Test {
     c.initiator_task_tag = itt;
     c.expected_data_transfer_length = edtl;
     c.cmd_sn = h->next_cmd_sn();
-    c.cdb = {0x2a, 0, 0, 0, 0, 0, 0, static_cast<std::uint8_t>(blocks >> 8),
+    c.cdb = {0x2a,
+             0,
+             0,
+             0,
+             0,
+             0,
+             0,
+             static_cast<std::uint8_t>(blocks >> 8),
              static_cast<std::uint8_t>(blocks)};
     return c;
   }
@@ -417,7 +432,6 @@ TEST_F(ConnectionTest, PendingWriteBytesAreBounded) {
 
 namespace iscsi::session {
 namespace {
-
 
 // §10.18.1: a NOP-Out wanting no answer must be immediate.
 TEST_F(ConnectionTest, NonImmediateNopOutWithReservedIttIsRejected) {

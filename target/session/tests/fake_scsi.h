@@ -41,7 +41,8 @@ class FakeScsi : public ScsiPort {
     ++executed;
     ScsiOutcome o;
     if (cdb[0] == 0x28) {
-      const std::uint32_t n = std::min<std::uint32_t>(capacity, wire::load_be16(cdb.data() + 7) * kBlock);
+      const std::uint32_t n =
+          std::min<std::uint32_t>(capacity, wire::load_be16(cdb.data() + 7) * kBlock);
       o.data_in.resize(n);
       for (std::uint32_t i = 0; i < n; ++i) o.data_in[i] = static_cast<std::uint8_t>(i * 7);
     } else if (cdb[0] == 0x2a) {

@@ -38,8 +38,7 @@ class InitiatorHarness {
   using Clock = TargetConnection::Clock;
 
   InitiatorHarness(const TargetConfig& config, SessionTable& sessions)
-      : now_(Clock::time_point{} + std::chrono::hours(1)),
-        conn_(config, sessions, now_) {}
+      : now_(Clock::time_point{} + std::chrono::hours(1)), conn_(config, sessions, now_) {}
 
   TargetConnection& connection() { return conn_; }
   Clock::time_point& now() { return now_; }
@@ -53,7 +52,9 @@ class InitiatorHarness {
   }
 
   // Sends one PDU and returns every PDU the target answers with.
-  std::vector<wire::Pdu> exchange(const wire::Pdu& pdu) { return exchange_bytes(wire::encode(pdu, digests_)); }
+  std::vector<wire::Pdu> exchange(const wire::Pdu& pdu) {
+    return exchange_bytes(wire::encode(pdu, digests_));
+  }
 
   std::vector<wire::Pdu> exchange_bytes(const wire::Bytes& bytes) {
     conn_.receive(bytes, now_);

@@ -10,10 +10,12 @@ const SessionKey kKey{"iqn.2025-12.local:i", 0x0000023d000001ULL, "iqn.2025-12.l
 TEST(SessionTable, TsihsAreUniqueAndNonZero) {
   SessionTable t;
   std::uint64_t n1 = 0, n2 = 0;
-  auto a = t.create(kKey, negotiation::SessionType::Normal, [] {}, &n1);
+  auto a = t.create(
+      kKey, negotiation::SessionType::Normal, [] {}, &n1);
   SessionKey other = kKey;
   other.isid = 7;
-  auto b = t.create(other, negotiation::SessionType::Normal, [] {}, &n2);
+  auto b = t.create(
+      other, negotiation::SessionType::Normal, [] {}, &n2);
   ASSERT_TRUE(a && b);
   EXPECT_NE(*a, 0);
   EXPECT_NE(*a, *b);
@@ -25,25 +27,31 @@ TEST(SessionTable, ReinstatementClosesTheOldSessionAndKeepsTheNexus) {
   SessionTable t;
   int closed = 0;
   std::uint64_t n1 = 0, n2 = 0;
-  auto a = t.create(kKey, negotiation::SessionType::Normal, [&] { ++closed; }, &n1);
-  auto b = t.create(kKey, negotiation::SessionType::Normal, [] {}, &n2);
+  auto a = t.create(
+      kKey, negotiation::SessionType::Normal, [&] { ++closed; }, &n1);
+  auto b = t.create(
+      kKey, negotiation::SessionType::Normal, [] {}, &n2);
   ASSERT_TRUE(a && b);
   EXPECT_EQ(closed, 1);
   EXPECT_NE(*a, *b);
   EXPECT_EQ(n1, n2);  // same initiator port and target: the same I_T nexus
   EXPECT_FALSE(t.find(*a).has_value());
-  t.remove(*a);  // the old connection going away does not remove the new session
+  // The old connection going away neither removes the new session nor ends
+  // the nexus the new session carries on.
+  EXPECT_FALSE(t.remove(*a));
   EXPECT_TRUE(t.find(*b).has_value());
-  t.remove(*b);
+  EXPECT_TRUE(t.remove(*b));  // the last session of the nexus
   EXPECT_EQ(t.size(), 0u);
 }
 
 TEST(SessionTable, NexusIdsSurviveLogoutAndLogin) {
   SessionTable t;
   std::uint64_t n1 = 0, n2 = 0;
-  auto a = t.create(kKey, negotiation::SessionType::Normal, [] {}, &n1);
+  auto a = t.create(
+      kKey, negotiation::SessionType::Normal, [] {}, &n1);
   t.remove(*a);
-  t.create(kKey, negotiation::SessionType::Normal, [] {}, &n2);
+  t.create(
+      kKey, negotiation::SessionType::Normal, [] {}, &n2);
   EXPECT_EQ(n1, n2);
 }
 
@@ -53,11 +61,13 @@ TEST(SessionTable, RememberedNexusesAreBounded) {
   SessionKey k = kKey;
   for (std::uint64_t isid = 1; isid <= 5000; ++isid) {
     k.isid = isid;
-    auto tsih = t.create(k, negotiation::SessionType::Normal, [] {}, isid == 1 ? &first : nullptr);
+    auto tsih = t.create(
+        k, negotiation::SessionType::Normal, [] {}, isid == 1 ? &first : nullptr);
     t.remove(*tsih);
   }
   k.isid = 1;  // long forgotten: gets a fresh id
-  t.create(k, negotiation::SessionType::Normal, [] {}, &again);
+  t.create(
+      k, negotiation::SessionType::Normal, [] {}, &again);
   EXPECT_NE(first, again);
 }
 

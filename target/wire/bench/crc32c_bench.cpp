@@ -42,4 +42,3 @@ BENCHMARK(BM_Crc32cDispatched)->Arg(4 << 10)->Arg(64 << 10)->Arg(1 << 20);
 BENCHMARK(BM_Crc32cPortable)->Arg(4 << 10)->Arg(64 << 10)->Arg(1 << 20);
 
 }  // namespace
-

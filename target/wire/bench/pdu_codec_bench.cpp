@@ -36,8 +36,9 @@ void BM_FrameDataOut(benchmark::State& state) {
   const DigestSettings d{true, true};
   Bytes stream;
   for (int i = 0; i < 64; ++i) {
-    encode_append(Pdu(ScsiDataOut{.data_sn = static_cast<std::uint32_t>(i), .data = Bytes(4096, 7)}), d,
-                  stream);
+    encode_append(
+        Pdu(ScsiDataOut{.data_sn = static_cast<std::uint32_t>(i), .data = Bytes(4096, 7)}), d,
+        stream);
   }
   for (auto _ : state) {
     Framer framer({.digests = d, .max_recv_data_segment_length = 262144});

@@ -39,7 +39,8 @@ std::vector<Pdu> sample_pdus() {
 }
 
 TEST(Framer, SameFramesWhateverTheReadSizes) {
-  for (DigestSettings d : {DigestSettings{}, DigestSettings{true, true}, DigestSettings{true, false}}) {
+  for (DigestSettings d :
+       {DigestSettings{}, DigestSettings{true, true}, DigestSettings{true, false}}) {
     Bytes stream;
     std::vector<Bytes> expect;
     for (const Pdu& p : sample_pdus()) {

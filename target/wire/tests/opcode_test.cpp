@@ -11,9 +11,15 @@ TEST(Opcode, ClassifiesAll64Values) {
   int defined = 0, vendor = 0, reserved = 0;
   for (int op = 0; op < 64; ++op) {
     switch (classify_opcode(static_cast<std::uint8_t>(op))) {
-      case OpcodeClass::Defined: ++defined; break;
-      case OpcodeClass::VendorSpecific: ++vendor; break;
-      case OpcodeClass::Reserved: ++reserved; break;
+      case OpcodeClass::Defined:
+        ++defined;
+        break;
+      case OpcodeClass::VendorSpecific:
+        ++vendor;
+        break;
+      case OpcodeClass::Reserved:
+        ++reserved;
+        break;
     }
   }
   EXPECT_EQ(defined, 18);

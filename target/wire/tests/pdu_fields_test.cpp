@@ -10,12 +10,24 @@ namespace iscsi::wire {
 namespace {
 
 constexpr std::array kAllOpcodes{
-    Opcode::NopOut,        Opcode::ScsiCommand,    Opcode::TaskManagementRequest,
-    Opcode::LoginRequest,  Opcode::TextRequest,    Opcode::ScsiDataOut,
-    Opcode::LogoutRequest, Opcode::SnackRequest,   Opcode::NopIn,
-    Opcode::ScsiResponse,  Opcode::TaskManagementResponse, Opcode::LoginResponse,
-    Opcode::TextResponse,  Opcode::ScsiDataIn,     Opcode::LogoutResponse,
-    Opcode::ReadyToTransfer, Opcode::AsyncMessage, Opcode::Reject,
+    Opcode::NopOut,
+    Opcode::ScsiCommand,
+    Opcode::TaskManagementRequest,
+    Opcode::LoginRequest,
+    Opcode::TextRequest,
+    Opcode::ScsiDataOut,
+    Opcode::LogoutRequest,
+    Opcode::SnackRequest,
+    Opcode::NopIn,
+    Opcode::ScsiResponse,
+    Opcode::TaskManagementResponse,
+    Opcode::LoginResponse,
+    Opcode::TextResponse,
+    Opcode::ScsiDataIn,
+    Opcode::LogoutResponse,
+    Opcode::ReadyToTransfer,
+    Opcode::AsyncMessage,
+    Opcode::Reject,
 };
 
 // No two fields of a PDU may claim the same bit, and none may touch the

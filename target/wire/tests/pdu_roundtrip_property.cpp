@@ -1,10 +1,10 @@
 // RapidCheck properties of the codec: for every PDU type, encode and decode
 // are inverse, and the framer yields the same PDUs however the stream is cut.
 #include <gtest/gtest.h>
-
-#include <bit>
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
+
+#include <bit>
 
 #include "wire/framer.h"
 #include "wire/pdu_codec.h"
@@ -33,7 +33,8 @@ Pdu arbitrary_pdu(Opcode op) {
   std::visit(
       [](auto& p) {
         if constexpr (requires { p.cdb; }) {
-          const auto cdb = *rc::gen::container<std::vector<std::uint8_t>>(16, rc::gen::arbitrary<std::uint8_t>());
+          const auto cdb = *rc::gen::container<std::vector<std::uint8_t>>(
+              16, rc::gen::arbitrary<std::uint8_t>());
           std::copy(cdb.begin(), cdb.end(), p.cdb.begin());
         }
         const auto n_ahs = *rc::gen::inRange(0, 3);
@@ -41,13 +42,12 @@ Pdu arbitrary_pdu(Opcode op) {
           if (*rc::gen::arbitrary<bool>()) {
             p.ahs.push_back(make_bidi_read_length_ahs(*rc::gen::arbitrary<std::uint32_t>()));
           } else {
-            p.ahs.push_back(make_extended_cdb_ahs(
-                *rc::gen::container<std::vector<std::uint8_t>>(*rc::gen::inRange<std::size_t>(1, 60),
-                                                               rc::gen::arbitrary<std::uint8_t>())));
+            p.ahs.push_back(make_extended_cdb_ahs(*rc::gen::container<std::vector<std::uint8_t>>(
+                *rc::gen::inRange<std::size_t>(1, 60), rc::gen::arbitrary<std::uint8_t>())));
           }
         }
-        p.data = *rc::gen::container<std::vector<std::uint8_t>>(*rc::gen::inRange<std::size_t>(0, 700),
-                                                                 rc::gen::arbitrary<std::uint8_t>());
+        p.data = *rc::gen::container<std::vector<std::uint8_t>>(
+            *rc::gen::inRange<std::size_t>(0, 700), rc::gen::arbitrary<std::uint8_t>());
       },
       pdu);
   return pdu;
@@ -56,7 +56,8 @@ Pdu arbitrary_pdu(Opcode op) {
 Opcode arbitrary_opcode() {
   static constexpr std::uint8_t kOps[] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x10, 0x20,
                                           0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x31, 0x32, 0x3f};
-  return static_cast<Opcode>(*rc::gen::elementOf(std::vector<std::uint8_t>(std::begin(kOps), std::end(kOps))));
+  return static_cast<Opcode>(
+      *rc::gen::elementOf(std::vector<std::uint8_t>(std::begin(kOps), std::end(kOps))));
 }
 
 RC_GTEST_PROP(PduRoundTrip, DecodeInvertsEncodeForAll18Types, ()) {
