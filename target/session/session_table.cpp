@@ -61,7 +61,9 @@ std::uint64_t SessionTable::nexus_for(const SessionKey& key) {
 bool SessionTable::remove(std::uint16_t tsih) {
   std::lock_guard lock(mutex_);
   auto it = by_tsih_.find(tsih);
-  if (it == by_tsih_.end()) return true;
+  // Gone already: a reinstatement replaced it, and the new session carries
+  // the nexus on.
+  if (it == by_tsih_.end()) return false;
   const SessionKey key = it->second.key;
   auto k = by_key_.find(key);
   if (k != by_key_.end() && k->second == tsih) by_key_.erase(k);
