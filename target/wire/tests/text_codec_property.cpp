@@ -48,11 +48,10 @@ rc::Gen<std::string> plain_key() {
 }
 
 rc::Gen<std::vector<KeyValue>> pairs_gen() {
-  return rc::gen::container<std::vector<KeyValue>>(
-      rc::gen::map(rc::gen::pair(plain_key(), value_bytes()),
-                   [](const std::pair<std::string, std::string>& p) {
-                     return KeyValue{p.first, p.second};
-                   }));
+  return rc::gen::container<std::vector<KeyValue>>(rc::gen::map(
+      rc::gen::pair(plain_key(), value_bytes()), [](const std::pair<std::string, std::string>& p) {
+        return KeyValue{p.first, p.second};
+      }));
 }
 
 RC_GTEST_PROP(TextCodec, ParseInvertsEncode, ()) {
