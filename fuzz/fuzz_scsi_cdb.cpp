@@ -316,7 +316,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   setup.thin = in.ConsumeBool();
   setup.removable = in.ConsumeBool();
   setup.read_only = in.ConsumeIntegralInRange<int>(0, 7) == 0;
-  auto port = fuzz::RamScsiPort::create(setup);
+  auto port = fuzz::make_ram_scsi_port(setup);
   if (!port) return 0;
   scsi::ScsiTarget& target = port->target();
   const scsi::LogicalUnit* unit0 = target.find(kLun0);

@@ -62,7 +62,7 @@ bool tracing() {
 TargetDriver::TargetDriver(const session::TargetLimits& limits, const RamLunSetup& lun,
                            const session::AuthSettings* auth)
     : now_(Clock::time_point{} + std::chrono::hours(1)) {
-  port_ = RamScsiPort::create(lun);
+  port_ = make_ram_scsi_port(lun);
   if (!port_) return;
   session::TargetNode node{kTargetName, "fuzz", 1, port_.get()};
   if (auth) {
