@@ -24,7 +24,7 @@ namespace {
 const char* kUsage =
     R"(usage: iscsi-sim run [--target HOST:PORT,IQN[,LUN] | --spawn] [--filter ID|SECTION|TAG]...
                     [--strict] [--junit FILE] [--json FILE] [--html FILE] [--expected FILE] [--timeout MS]
-                    [--pcap FILE] [--list] [PATH...]
+                    [--pcap FILE] [--list] [--inject-fault NAME|list]... [PATH...]
        iscsi-sim explain ID [PATH...]
        iscsi-sim report --html OUT.html RUN.json...
        iscsi-sim decode CAPTURE [--json] [--port PORT]... [--data-bytes N]
@@ -34,6 +34,8 @@ run      runs the conformance cases under PATH (default: conformance/cases) agai
          target reached over TCP (--target) or an in-process reference target
          (--spawn); exits 1 when any case has an unexpected result (a failure or
          error not listed in --expected, or with --strict a not-applicable case)
+         --inject-fault (with --spawn; testing the suite itself): the in-process
+         target breaks that RFC rule on purpose; `list` prints the faults
 explain  prints a case's requirement and steps
 report   merges JSON reports of several targets into one HTML matrix
 )";
@@ -121,7 +123,7 @@ int run(const std::vector<std::string>& args) {
   TargetSpec target;
   bool have_target = false, strict = false, list = false;
   std::vector<std::string> filters, paths;
-  std::string junit, json_out, html_out, expected_path, pcap_path, target_text;
+  std::string junit, json_out, html_out, expected_path, pcap_path, target_text, fault_names;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto next = [&](std::string& v) {
@@ -152,8 +154,26 @@ int run(const std::vector<std::string>& args) {
     } else if (a == "--pcap") {
       if (!next(pcap_path)) return fail("--pcap needs a file");
     } else if (a == "--timeout") {
+      unsigned ms = 0;
       if (!next(v)) return fail("--timeout needs milliseconds");
-      target.timeout = std::chrono::milliseconds(std::stoul(v));
+      auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), ms);
+      if (ec != std::errc() || ptr != v.data() + v.size() || ms == 0)
+        return fail("--timeout needs a positive number of milliseconds, not '" + v + "'");
+      target.timeout = std::chrono::milliseconds(ms);
+    } else if (a == "--inject-fault") {
+      if (!next(v)) return fail("--inject-fault needs a fault name (or list)");
+      if (v == "list") {
+        for (const auto& f : session::all_faults())
+          std::cout << f.name << "  §" << f.section << "  breaks: " << f.rule << "\n";
+        return 0;
+      }
+      const auto fault = session::fault_from_name(v);
+      if (!fault) return fail("unknown fault " + v + " (see --inject-fault list)");
+      target.faults.add(*fault);
+      fault_names += (fault_names.empty() ? "" : ", ") + v;
+    } else if (a == "--help" || a == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
     } else if (a == "--list") {
       list = true;
     } else if (a == "--html") {
@@ -179,6 +199,10 @@ int run(const std::vector<std::string>& args) {
     return 0;
   }
   if (!have_target) return fail("run needs --target HOST:PORT,IQN[,LUN] or --spawn");
+  if (!target.faults.empty()) {
+    if (!target.in_process) return fail("--inject-fault works only with --spawn");
+    target_text += " with injected faults: " + fault_names;
+  }
 
   RunReport report;
   report.target = target_text;

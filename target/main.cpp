@@ -38,6 +38,14 @@ int main(int argc, char** argv) {
     std::fputs(server::usage().c_str(), stdout);
     return 0;
   }
+  if (options->list_faults) {
+    for (const auto& f : session::all_faults()) {
+      std::printf("%.*s  RFC 3720 §%.*s: %.*s\n", static_cast<int>(f.name.size()), f.name.data(),
+                  static_cast<int>(f.section.size()), f.section.data(),
+                  static_cast<int>(f.rule.size()), f.rule.data());
+    }
+    return 0;
+  }
   if (options->version) {
     std::printf("iscsi-target %s\n", ISCSI_VERSION);
     return 0;
@@ -46,6 +54,14 @@ int main(int argc, char** argv) {
 
   session::TargetConfig config;
   config.limits = options->limits;
+  config.faults = options->faults;
+  for (const auto& f : session::all_faults()) {
+    if (config.faults.has(f.fault)) {
+      server::log(server::LogLevel::Warn,
+                  "fault injected, breaking RFC 3720 §" + std::string(f.section) +
+                      " on purpose: " + std::string(f.rule) + " (" + std::string(f.name) + ")");
+    }
+  }
   for (const auto& p : options->portals) config.portal_addresses.push_back(p.to_string());
   std::vector<std::unique_ptr<server::ScsiPortAdapter>> ports;
   std::string summary;

@@ -110,7 +110,10 @@ class CaseContext {
               std::function<void(int, bool, wire::ByteView)> tap, int& opened)
       : target_(target), tap_(std::move(tap)), opened_(opened) {
     (void)runner;
-    if (target_.in_process) inproc_ = make_inprocess_target(target_.iqn);
+    if (target_.in_process) {
+      inproc_ = make_inprocess_target(target_.iqn);
+      inproc_->config.faults = target_.faults;
+    }
   }
 
   void run_step(const json& step) {

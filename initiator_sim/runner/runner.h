@@ -11,6 +11,7 @@
 
 #include "engine/initiator_session.h"
 #include "scenario/scenario.h"
+#include "session/fault.h"
 
 namespace iscsi::sim {
 
@@ -35,6 +36,8 @@ struct TargetSpec {
   std::uint64_t lun = 0;
   bool in_process = false;
   std::chrono::milliseconds timeout{2000};  // default wait for an expected answer
+  // Rules the in-process target breaks on purpose (conformance/fault_injection.json).
+  session::FaultSet faults;
 };
 
 using TransportFactory = std::function<std::unique_ptr<Transport>(std::string& error)>;

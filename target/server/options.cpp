@@ -41,6 +41,8 @@ A strictly RFC 3720 conformant iSCSI target.
   --max-connections-per-portal N     (default 1024)
   --max-connections-per-address N    connections from one initiator host (default 128)
   --log-level LEVEL      error, warn, info (default) or debug
+  --inject-fault NAME    testing a conformance suite only: break one RFC 3720
+                         rule on purpose (repeatable; `list` prints them)
   --help, --version
 
 Secrets given as flags are visible to other local users (ps); prefer a
@@ -325,6 +327,15 @@ wire::Result<ProgramOptions, std::string> parse_options(const std::vector<std::s
       if (!n || *n == 0 || *n > 1000000) return Unexpected(a + ": 1 to 1000000");
       (a == "--max-connections-per-portal" ? o.connection_limits.per_portal
                                            : o.connection_limits.per_address) = *n;
+    } else if (a == "--inject-fault") {
+      if (!value(v)) return Unexpected(std::string("--inject-fault needs a fault name (or list)"));
+      if (v == "list") {
+        o.list_faults = true;
+        continue;
+      }
+      const auto fault = session::fault_from_name(v);
+      if (!fault) return Unexpected("unknown fault " + v + " (see --inject-fault list)");
+      o.faults.add(*fault);
     } else if (a == "--log-level") {
       if (!value(v) || !parse_log_level(v, o.log_level)) {
         return Unexpected(std::string("--log-level: error, warn, info or debug"));

@@ -32,8 +32,11 @@ struct ProgramOptions {
   session::TargetLimits limits;
   ConnectionLimits connection_limits;
   session::AuthSettings discovery_auth;
+  // Rules broken on purpose, for testing a conformance suite (--inject-fault).
+  session::FaultSet faults;
   unsigned threads = 2;
   bool help = false;
+  bool list_faults = false;
   bool version = false;
 };
 

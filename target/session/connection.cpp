@@ -161,6 +161,7 @@ void TargetConnection::request_logout(std::chrono::seconds wait, TimePoint now) 
 
 template <class T>
 void TargetConnection::stamp(T& pdu, bool advance_stat_sn) {
+  if (config_.faults.has(Fault::StatSnNotAdvanced)) advance_stat_sn = false;
   pdu.stat_sn = advance_stat_sn ? stat_sn_++ : stat_sn_;
   pdu.exp_cmd_sn = exp_cmd_sn_;
   pdu.max_cmd_sn = exp_cmd_sn_ + config_.limits.cmd_window - 1;
@@ -171,6 +172,7 @@ void TargetConnection::send(Pdu pdu) {
 }
 
 void TargetConnection::reject(RejectReason reason, ByteView header) {
+  if (config_.faults.has(Fault::SkipReject)) return;
   wire::Reject r;
   r.reason = static_cast<std::uint8_t>(reason);
   r.initiator_task_tag = wire::kReservedTag;
@@ -264,6 +266,9 @@ void TargetConnection::enter_full_feature() {
   wire::FramerSettings fs;
   fs.digests = digests_;
   fs.max_recv_data_segment_length = p.max_recv_data_segment_length_local;
+  if (config_.faults.has(Fault::AcceptOversizedDataSegment)) {
+    fs.max_recv_data_segment_length = wire::kMaxDataSegmentLength;
+  }
   fs.expected_sender = wire::Sender::Initiator;
   framer_.set_settings(fs);
 }
@@ -309,6 +314,7 @@ void TargetConnection::deliver_in_order(Pdu pdu, std::uint32_t cmd_sn, bool imme
   if (!sn_in_window(cmd_sn, exp_cmd_sn_, max_cmd_sn)) {
     // §3.2.2.1: "the target MUST silently ignore any non-immediate command
     // outside of this range".
+    if (config_.faults.has(Fault::AcceptOutOfWindowCmdSn)) execute(std::move(pdu));
     return;
   }
   queued_.emplace(cmd_sn, std::move(pdu));  // a duplicate CmdSN keeps the first
@@ -378,6 +384,7 @@ void TargetConnection::on_nop_out(const wire::NopOut& nop, ByteView header) {
       nop.data.begin(),
       nop.data.begin() + std::min<std::size_t>(nop.data.size(),
                                                session_.params.max_recv_data_segment_length_peer));
+  if (config_.faults.has(Fault::NopInDropsPingData)) reply.data.clear();
   stamp(reply, true);
   send(Pdu(std::move(reply)));
 }
@@ -399,7 +406,7 @@ void TargetConnection::on_scsi_command(wire::ScsiCommand cmd, ByteView header) {
   }
   terminated_.erase(itt);
   const auto immediate_length = static_cast<std::uint32_t>(cmd.data.size());
-  if (immediate_length > 0) {
+  if (immediate_length > 0 && !config_.faults.has(Fault::AcceptImmediateDataBeyondLimits)) {
     if (!cmd.write || !p.immediate_data || immediate_length > p.first_burst_length ||
         immediate_length > cmd.expected_data_transfer_length) {
       // §10.3: immediate data only with W; §12.11 ImmediateData=No forbids
@@ -411,7 +418,9 @@ void TargetConnection::on_scsi_command(wire::ScsiCommand cmd, ByteView header) {
       return;
     }
   }
-  if (!cmd.final && (!cmd.write || p.initial_r2t)) {
+  const bool initial_r2t =
+      p.initial_r2t && !config_.faults.has(Fault::AcceptUnsolicitedDataUnderInitialR2T);
+  if (!cmd.final && (!cmd.write || initial_r2t)) {
     // §10.3.1 F bit: F=0 announces unsolicited Data-Out, which §12.10
     // InitialR2T=Yes forbids and which only writes have.
     reject(RejectReason::ProtocolError, header);
@@ -584,8 +593,11 @@ void TargetConnection::complete_command(const wire::ScsiCommand& cmd, ByteView c
       break;
   }
 
-  const DataInLimits limits{session_.params.max_recv_data_segment_length_peer,
-                            session_.params.max_burst_length};
+  DataInLimits limits{session_.params.max_recv_data_segment_length_peer,
+                      session_.params.max_burst_length};
+  if (config_.faults.has(Fault::IgnorePeerMaxRecvDataSegmentLength)) {
+    limits.max_segment = session_.params.max_burst_length;
+  }
   auto data_in = split_data_in(outcome.data_in, cmd.initiator_task_tag, limits);
   // §10.7.3: status may ride on the last Data-In unless sense data must be sent.
   const bool status_in_data = !data_in.empty() && outcome.sense.empty();
@@ -665,7 +677,7 @@ void TargetConnection::on_task_management(const wire::TaskManagementRequest& tmf
             sn_lt(tmf.ref_cmd_sn, tmf.cmd_sn)) {
           aborted_cmd_sns_.insert(tmf.ref_cmd_sn);
           deliver_queued();  // ExpCmdSN moves past it when it was the next one
-        } else {
+        } else if (!config_.faults.has(Fault::AbortUnknownTaskReportsComplete)) {
           response = R::TaskDoesNotExist;
         }
       }

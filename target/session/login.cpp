@@ -339,7 +339,7 @@ TargetLogin::Step TargetLogin::process_text(const LoginRequest& request,
     r.nsg = request.nsg;
     if (request.nsg == kFullFeaturePhase) {
       const std::uint16_t tsih = *new_tsih;
-      r.tsih = tsih;
+      r.tsih = config_.faults.has(Fault::FinalLoginResponseWithoutTsih) ? 0 : tsih;
       result_.node = node_;
       result_.tsih = tsih;
       result_.isid = isid_;

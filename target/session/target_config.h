@@ -11,6 +11,7 @@
 #include "negotiation/policy.h"
 #include "session/chap_authenticator.h"
 #include "session/chap_credentials.h"
+#include "session/fault.h"
 #include "session/scsi_port.h"
 
 namespace iscsi::session {
@@ -75,6 +76,9 @@ struct TargetConfig {
   // The random source of CHAP identifiers and challenges; empty means
   // OpenSSL's CSPRNG. Tests pin it to reproduce published vectors.
   RandomSource random;
+  // Rules broken on purpose, to test the conformance suite (see fault.h).
+  // Empty except when a fault is asked for by name.
+  FaultSet faults;
 
   const TargetNode* find(std::string_view name) const {
     for (const TargetNode& t : targets) {
