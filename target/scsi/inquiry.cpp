@@ -151,10 +151,12 @@ wire::Bytes block_device_characteristics(const VpdContext& ctx) {
   p[1] = vpd::kBlockDeviceCharacteristics;
   set_page_length(p);               // 003Ch
   wire::store_be16(&p[4], 0x0001);  // MEDIUM ROTATION RATE: non-rotating medium
-  // Byte 7: WABEREQ 01b, a read of a block erased by SANITIZE BLOCK ERASE
-  // completes GOOD (the data reads as zeros); WACEREQ 00b, no
-  // cryptographic erase.
-  p[7] = 0x40;
+  // Byte 7: WABEREQ 01b on thin provisioned units, the only ones with
+  // SANITIZE BLOCK ERASE: a read of an erased block completes GOOD (the data
+  // reads as zeros). SBC-3 Block Device Characteristics VPD page: WABEREQ
+  // 00b where block erase is not supported. WACEREQ 00b, no cryptographic
+  // erase.
+  p[7] = ctx.thin ? 0x40 : 0x00;
   return p;
 }
 

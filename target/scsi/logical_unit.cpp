@@ -149,7 +149,8 @@ CommandInfo LogicalUnit::inspect(wire::ByteView cdb) const {
   return info_for(*parsed);
 }
 
-CommandInfo LogicalUnit::plan(NexusId nexus, wire::ByteView cdb) {
+CommandInfo LogicalUnit::plan(NexusId nexus, wire::ByteView cdb,
+                              std::optional<std::uint32_t> expected_data_out) {
   if (auto ua = take_unit_attention(nexus, cdb)) return early(*ua);
   auto parsed = parse_cdb(cdb, limits_);
   if (!parsed) return early(parsed.error());
@@ -159,6 +160,16 @@ CommandInfo LogicalUnit::plan(NexusId nexus, wire::ByteView cdb) {
     return info;
   }
   if (auto s = check(*parsed, true)) return early(*s);
+  if (expected_data_out && parsed->command == Command::CompareAndWrite &&
+      *expected_data_out != parsed->transfer_length) {
+    // SBC-3 §5.2 COMPARE AND WRITE: the Data-Out buffer is the verify
+    // instance followed by the write instance, NUMBER OF LOGICAL BLOCKS
+    // blocks each. Where one ends depends on that field, so a buffer of any
+    // other length (e.g. 256 blocks, which the one-byte field cannot
+    // express) has no meaning: INVALID FIELD IN CDB, pointing at NUMBER OF
+    // LOGICAL BLOCKS, and nothing is transferred.
+    return early(sense::invalid_field_in_cdb(13));
+  }
   return info_for(*parsed);
 }
 
@@ -300,10 +311,13 @@ Result LogicalUnit::start_stop_unit(const ParsedCdb& p, NexusId nexus) {
   }
   if (p.loej) {
     // Only reached on a removable unit (parse_cdb rejects LOEJ otherwise):
-    // START 0 ejects the medium, START 1 loads it. SBC-3: an eject while
-    // medium removal is prevented → ILLEGAL REQUEST, MEDIUM REMOVAL
-    // PREVENTED.
-    if (!p.start) {
+    // START 0 ejects the medium, START 1 loads it. SBC-3 START STOP UNIT:
+    // an eject while medium removal is prevented → ILLEGAL REQUEST, MEDIUM
+    // REMOVAL PREVENTED. The prevention locks the medium mechanism, so a
+    // load of an ejected medium is refused the same way (SBC-3 leaves that
+    // case open; libiscsi's PreventAllow.Eject expects it); loading a medium
+    // that is present changes nothing and succeeds.
+    if (!p.start || !medium_present()) {
       std::lock_guard<std::mutex> lock(mutex_);
       if (!preventing_.empty()) return Result::check_condition(sense::medium_removal_prevented());
     }

@@ -73,7 +73,12 @@ class LogicalUnit {
   LogicalUnit(std::unique_ptr<BlockDevice> device, LunOptions options, Identity identity);
 
   CommandInfo inspect(wire::ByteView cdb) const;
-  CommandInfo plan(NexusId nexus, wire::ByteView cdb);
+  // `expected_data_out`: the initiator's Expected Data Transfer Length for
+  // the Data-Out buffer (RFC 3720 §10.3.4), when the caller knows it; the
+  // commands whose buffer layout depends on its length check it against
+  // the CDB (COMPARE AND WRITE).
+  CommandInfo plan(NexusId nexus, wire::ByteView cdb,
+                   std::optional<std::uint32_t> expected_data_out = std::nullopt);
   Result execute(const Request& request);
 
   // Task management (SAM-5 §7): establishes the unit attention each reset

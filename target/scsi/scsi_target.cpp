@@ -159,11 +159,12 @@ CommandInfo ScsiTarget::inspect(std::uint64_t lun_field, wire::ByteView cdb) con
   return unit->inspect(cdb);
 }
 
-CommandInfo ScsiTarget::plan(std::uint64_t lun_field, NexusId nexus, wire::ByteView cdb) {
+CommandInfo ScsiTarget::plan(std::uint64_t lun_field, NexusId nexus, wire::ByteView cdb,
+                             std::optional<std::uint32_t> expected_data_out) {
   if (is_report_luns(cdb)) return inspect(lun_field, cdb);  // stateless, UA-exempt
   LogicalUnit* unit = find(lun_field);
   if (unit == nullptr) return inspect_without_unit(cdb);
-  return unit->plan(nexus, cdb);
+  return unit->plan(nexus, cdb, expected_data_out);
 }
 
 Result ScsiTarget::execute(std::uint64_t lun_field, const Request& request) {

@@ -42,7 +42,8 @@ class ScsiTarget {
   std::optional<std::string> add(const LunSpec& spec);
 
   CommandInfo inspect(std::uint64_t lun_field, wire::ByteView cdb) const;
-  CommandInfo plan(std::uint64_t lun_field, NexusId nexus, wire::ByteView cdb);
+  CommandInfo plan(std::uint64_t lun_field, NexusId nexus, wire::ByteView cdb,
+                   std::optional<std::uint32_t> expected_data_out = std::nullopt);
   Result execute(std::uint64_t lun_field, const Request& request);
 
   // LOGICAL UNIT RESET resets the addressed unit (nothing when it does not

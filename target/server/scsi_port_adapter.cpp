@@ -27,10 +27,10 @@ session::DataDirection direction_of(scsi::DataDirection d) {
 
 }  // namespace
 
-session::ScsiPlan ScsiPortAdapter::plan(std::uint64_t lun, wire::ByteView cdb,
-                                        std::uint64_t nexus) {
+session::ScsiPlan ScsiPortAdapter::plan(std::uint64_t lun, wire::ByteView cdb, std::uint64_t nexus,
+                                        std::uint32_t expected_data_out) {
   std::lock_guard lock(mutex_);
-  scsi::CommandInfo info = target_->plan(lun, nexus, cdb);
+  scsi::CommandInfo info = target_->plan(lun, nexus, cdb, expected_data_out);
   session::ScsiPlan p;
   p.direction = direction_of(info.direction);
   p.transfer_length = info.transfer_length;

@@ -16,7 +16,8 @@ class ScsiPortAdapter final : public session::ScsiPort {
  public:
   explicit ScsiPortAdapter(std::unique_ptr<scsi::ScsiTarget> target) : target_(std::move(target)) {}
 
-  session::ScsiPlan plan(std::uint64_t lun, wire::ByteView cdb, std::uint64_t nexus) override;
+  session::ScsiPlan plan(std::uint64_t lun, wire::ByteView cdb, std::uint64_t nexus,
+                         std::uint32_t expected_data_out) override;
   session::ScsiOutcome execute(std::uint64_t lun, wire::ByteView cdb, std::uint64_t nexus,
                                wire::ByteView data_out, std::uint32_t data_in_capacity) override;
   bool lun_exists(std::uint64_t lun) const override;

@@ -431,7 +431,8 @@ void TargetConnection::on_scsi_command(wire::ScsiCommand cmd, ByteView header) {
     return;
   }
   const Bytes cdb = wire::full_cdb(cmd);
-  ScsiPlan plan = scsi_->plan(cmd.lun, cdb, session_.nexus_id);
+  ScsiPlan plan = scsi_->plan(cmd.lun, cdb, session_.nexus_id,
+                              cmd.write ? cmd.expected_data_transfer_length : 0);
   if (plan.direction == DataDirection::Write && !plan.early && !tasks_.empty()) {
     // Bounded memory per connection: while other writes hold buffers, one
     // that would pass the configured total ends with TASK SET FULL (SAM

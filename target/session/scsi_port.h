@@ -34,8 +34,11 @@ enum class ResetKind : std::uint8_t { LogicalUnit, TargetWarm, TargetCold };
 class ScsiPort {
  public:
   virtual ~ScsiPort() = default;
-  // `lun` is the 8-byte LUN field of the PDU; `nexus` identifies the I_T nexus.
-  virtual ScsiPlan plan(std::uint64_t lun, wire::ByteView cdb, std::uint64_t nexus) = 0;
+  // `lun` is the 8-byte LUN field of the PDU; `nexus` identifies the I_T
+  // nexus; `expected_data_out` is the Expected Data Transfer Length of a
+  // command with the W bit (RFC 3720 §10.3.4), 0 without it.
+  virtual ScsiPlan plan(std::uint64_t lun, wire::ByteView cdb, std::uint64_t nexus,
+                        std::uint32_t expected_data_out) = 0;
   virtual ScsiOutcome execute(std::uint64_t lun, wire::ByteView cdb, std::uint64_t nexus,
                               wire::ByteView data_out, std::uint32_t data_in_capacity) = 0;
   virtual bool lun_exists(std::uint64_t lun) const = 0;

@@ -169,8 +169,17 @@ TEST(VpdPages, BlockDeviceCharacteristics) {
   e[1] = 0xb1;
   e[3] = 0x3c;
   e[5] = 0x01;  // MEDIUM ROTATION RATE 0001h: non-rotating medium
-  e[7] = 0x40;  // WABEREQ 01b
+  // Byte 7 WABEREQ 00b: a fully provisioned unit has no SANITIZE BLOCK ERASE.
   EXPECT_EQ(vpd_page(0xb1, ctx(id)), e);
+}
+
+TEST(VpdPages, BlockDeviceCharacteristicsOfAThinUnit) {
+  // SANITIZE BLOCK ERASE exists on thin units only: WABEREQ 01b there, a
+  // read of an erased block completes GOOD.
+  const Identity id = fixed_identity();
+  VpdContext c = ctx(id);
+  c.thin = true;
+  EXPECT_EQ(vpd_page(0xb1, c)[7], 0x40);
 }
 
 TEST(VpdPages, SerialNumberOfAMissingUnitPeripheralByte) {

@@ -196,6 +196,62 @@ TEST_F(BlockIoTest, DataOutBeyondTheCdbLengthIsNotWritten) {
   EXPECT_EQ(read_blocks(0, 2), expected);
 }
 
+// COMPARE AND WRITE (SBC-3 §5.2): LBA bytes 2-9, NUMBER OF LOGICAL BLOCKS
+// byte 13.
+Bytes compare_and_write(std::uint64_t lba, std::uint8_t blocks) {
+  Bytes c(16, 0);
+  c[0] = 0x89;
+  wire::store_be64(&c[2], lba);
+  c[13] = blocks;
+  return c;
+}
+
+TEST_F(BlockIoTest, CompareAndWriteWritesOnlyWhenTheVerifyDataMatches) {
+  expect_good(run(*lu_, cdb10(0x2a, 10, 2), 1, Bytes(1024, 'A')));
+  Bytes buffer(1024, 'A');                 // verify instance
+  buffer.insert(buffer.end(), 1024, 'B');  // write instance
+  expect_good(run(*lu_, compare_and_write(10, 2), 1, buffer));
+  EXPECT_EQ(read_blocks(10, 2), Bytes(1024, 'B'));
+  // MISCOMPARE DURING VERIFY OPERATION (0E/1D), INFORMATION the offset of
+  // the first byte that differs; nothing is written.
+  Bytes other(1024, 'B');
+  other[700] = 'x';
+  other.insert(other.end(), 1024, 'C');
+  expect_check(run(*lu_, compare_and_write(10, 2), 1, other), sense::miscompare_during_verify(700));
+  EXPECT_EQ(read_blocks(10, 2), Bytes(1024, 'B'));
+}
+
+TEST_F(BlockIoTest, CompareAndWriteNeedsExactlyTwiceTheBlocksOfDataOut) {
+  // SBC-3 §5.2: the Data-Out buffer holds NUMBER OF LOGICAL BLOCKS blocks of
+  // verify data and as many of write data. An Expected Data Transfer Length
+  // of anything else cannot be split: INVALID FIELD IN CDB, field pointer
+  // byte 13, before any data moves.
+  const Sense bad = sense::invalid_field_in_cdb(13);
+  struct Case {
+    std::uint8_t blocks;
+    std::uint32_t edtl;
+  };
+  // 256 blocks do not fit the one-byte field: the CDB says 0 blocks while
+  // the initiator sends 2 x 256 blocks (libiscsi CompareAndWrite.Simple).
+  for (const Case c : {Case{0, 2 * 256 * 512}, Case{1, 4 * 512}, Case{1, 512}, Case{3, 4 * 512},
+                       Case{1, 1023}, Case{0, 1}}) {
+    const CommandInfo info = lu_->plan(1, compare_and_write(0, c.blocks), c.edtl);
+    ASSERT_TRUE(info.early.has_value()) << int(c.blocks) << " blocks, EDTL " << c.edtl;
+    expect_check(*info.early, bad);
+  }
+  const CommandInfo two = lu_->plan(1, compare_and_write(0, 2), 2 * 2 * 512);
+  EXPECT_FALSE(two.early.has_value());
+  EXPECT_EQ(two.direction, DataDirection::Write);
+  EXPECT_EQ(two.transfer_length, 2048u);
+  // NUMBER OF LOGICAL BLOCKS 0 with nothing to transfer is not an error.
+  EXPECT_FALSE(lu_->plan(1, compare_and_write(0, 0), 0).early.has_value());
+  // Without an Expected Data Transfer Length (callers that do not know it)
+  // only the CDB is checked.
+  EXPECT_FALSE(lu_->plan(1, compare_and_write(0, 1)).early.has_value());
+  // Other write commands keep the residual rules (RFC 3720 §10.4.5).
+  EXPECT_FALSE(lu_->plan(1, cdb10(0x2a, 0, 1), 4 * 512).early.has_value());
+}
+
 TEST_F(BlockIoTest, ShortDataInIsTruncated) {
   const Bytes data = pattern(1024, 40);
   expect_good(run(*lu_, cdb10(0x2a, 8, 2), 1, data));

@@ -207,6 +207,42 @@ TEST_F(RemovableUnitTest, EjectMakesMediaAccessNotReadyUntilLoaded) {
   expect_good(run(*lu_, test_unit_ready()));
 }
 
+TEST_F(RemovableUnitTest, PreventedRemovalRefusesEjectAndLoad) {
+  const Bytes prevent = {0x1e, 0, 0, 0, 0x01, 0};
+  const Bytes allow = {0x1e, 0, 0, 0, 0x00, 0};
+  // SBC-3 START STOP UNIT: an eject while removal is prevented → ILLEGAL
+  // REQUEST, MEDIUM REMOVAL PREVENTED (05/53/02); the medium stays.
+  expect_good(run(*lu_, prevent));
+  const Result eject = run(*lu_, start_stop(true, false));
+  EXPECT_EQ(eject.status, Status::CheckCondition);
+  ASSERT_TRUE(eject.sense.has_value());
+  EXPECT_EQ(eject.sense->key, SenseKey::IllegalRequest);
+  EXPECT_EQ(eject.sense->asc, 0x53);
+  EXPECT_EQ(eject.sense->ascq, 0x02);
+  expect_good(run(*lu_, test_unit_ready()));
+  // Loading a medium that is present changes nothing.
+  expect_good(run(*lu_, start_stop(true, true)));
+  // Once allowed, eject; a prevention then also keeps the medium out.
+  expect_good(run(*lu_, allow));
+  expect_good(run(*lu_, start_stop(true, false)));
+  EXPECT_FALSE(lu_->medium_present());
+  expect_good(run(*lu_, prevent));
+  expect_check(run(*lu_, start_stop(true, true)), sense::medium_removal_prevented());
+  EXPECT_FALSE(lu_->medium_present());
+  expect_good(run(*lu_, allow));
+  expect_good(run(*lu_, start_stop(true, true)));
+  expect_good(run(*lu_, test_unit_ready()));
+}
+
+TEST_F(RemovableUnitTest, PreventionOfAnyNexusRefusesEject) {
+  const Bytes prevent = {0x1e, 0, 0, 0, 0x01, 0};
+  clear_power_on(*lu_, 2);
+  expect_good(run(*lu_, prevent, 2));
+  expect_check(run(*lu_, start_stop(true, false)), sense::medium_removal_prevented());
+  expect_good(run(*lu_, Bytes{0x1e, 0, 0, 0, 0x00, 0}, 2));
+  expect_good(run(*lu_, start_stop(true, false)));
+}
+
 TEST_F(RemovableUnitTest, StopWithoutLoejKeepsTheMedium) {
   for (bool immed : {false, true}) {
     for (bool no_flush : {false, true}) {

@@ -13,7 +13,7 @@ class FakeScsi : public ScsiPort {
  public:
   static constexpr std::uint32_t kBlock = 512;
 
-  ScsiPlan plan(std::uint64_t lun, wire::ByteView cdb, std::uint64_t) override {
+  ScsiPlan plan(std::uint64_t lun, wire::ByteView cdb, std::uint64_t, std::uint32_t) override {
     ScsiPlan p;
     if (lun != 0) {
       p.early = ScsiOutcome{0x02, sense(0x05, 0x25, 0x00), {}};
