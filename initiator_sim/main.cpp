@@ -24,7 +24,9 @@ namespace {
 const char* kUsage =
     R"(usage: iscsi-sim run [--target HOST:PORT,IQN[,LUN] | --spawn] [--filter ID|SECTION|TAG]...
                     [--strict] [--junit FILE] [--json FILE] [--html FILE] [--expected FILE] [--timeout MS]
-                    [--pcap FILE] [--list] [--inject-fault NAME|list]... [PATH...]
+                    [--pcap FILE] [--list] [--inject-fault NAME|list]...
+                    [--chap U:S [--mutual-chap U:S]] [--discovery-chap U:S [--discovery-mutual-chap U:S]]
+                    [--acl] [PATH...]
        iscsi-sim explain ID [PATH...]
        iscsi-sim report --html OUT.html RUN.json...
        iscsi-sim decode CAPTURE [--json] [--port PORT]... [--data-bytes N]
@@ -36,6 +38,10 @@ run      runs the conformance cases under PATH (default: conformance/cases) agai
          error not listed in --expected, or with --strict a not-applicable case)
          --inject-fault (with --spawn; testing the suite itself): the in-process
          target breaks that RFC rule on purpose; `list` prints the faults
+         --chap USER:SECRET, --mutual-chap USER:SECRET (the target's name and
+         secret), --discovery-chap, --discovery-mutual-chap, --acl (it admits only
+         iqn.2025-12.local:iscsi-sim): how the --target is configured; cases whose
+         preconditions need another configuration are not applicable
 explain  prints a case's requirement and steps
 report   merges JSON reports of several targets into one HTML matrix
 )";
@@ -160,6 +166,18 @@ int run(const std::vector<std::string>& args) {
       if (ec != std::errc() || ptr != v.data() + v.size() || ms == 0)
         return fail("--timeout needs a positive number of milliseconds, not '" + v + "'");
       target.timeout = std::chrono::milliseconds(ms);
+    } else if (a == "--chap" || a == "--mutual-chap" || a == "--discovery-chap" ||
+               a == "--discovery-mutual-chap") {
+      // The credentials the live target is configured with (cases whose
+      // preconditions need another configuration are not applicable).
+      auto c = next(v) ? session::parse_credentials(v) : std::nullopt;
+      if (!c) return fail(a + " needs USER:SECRET");
+      (a == "--chap"             ? target.auth.chap
+       : a == "--mutual-chap"    ? target.auth.mutual
+       : a == "--discovery-chap" ? target.auth.discovery_chap
+                                 : target.auth.discovery_mutual) = *c;
+    } else if (a == "--acl") {
+      target.auth.acl = true;
     } else if (a == "--inject-fault") {
       if (!next(v)) return fail("--inject-fault needs a fault name (or list)");
       if (v == "list") {

@@ -201,10 +201,14 @@ LoginOutcome InitiatorSession::login(const LoginRequestSpec& spec, Millis timeou
   std::vector<wire::text::KeyValue> sent;
   const std::uint32_t itt = next_itt_++;
   tsih_ = spec.tsih;
+  std::optional<ChapClient> chap;
+  if (spec.chap && spec.security_stage) chap.emplace(*spec.chap);
   for (int round = 0; round < 32; ++round) {
     wire::LoginRequest req;
     req.csg = stage;
-    req.transit = true;
+    // §5.3.1 / §11.1.4: while CHAP is under way the initiator stays in the
+    // security stage; it asks to leave with its CHAP_R.
+    req.transit = stage != 0 || !chap || chap->response_sent();
     req.nsg = stage == 0 ? (spec.operational_keys.empty() ? 3 : 1) : 3;
     req.isid = spec.isid;
     req.tsih = spec.tsih;
@@ -270,6 +274,27 @@ LoginOutcome InitiatorSession::login(const LoginRequestSpec& spec, Millis timeou
     if (!pairs) {
       out.error = "the target's login text does not parse: " + pairs.error().detail;
       return out;
+    }
+    if (chap && stage == 0) {
+      auto next = chap->step(*pairs);
+      if (!next) {
+        // §11.1.4: "If the target authentication fails, the initiator MUST
+        // close the connection".
+        out.error = "CHAP: " + next.error();
+        out.answers.insert(out.answers.end(), pairs->begin(), pairs->end());
+        close();
+        return out;
+      }
+      pending = std::move(*next);
+      if (rsp.transit && !chap->complete()) {
+        out.error = chap->response_sent()
+                        ? "CHAP: the target left the security stage without answering the "
+                          "initiator's challenge"
+                        : "CHAP: the target left the security stage before the CHAP exchange";
+        out.answers.insert(out.answers.end(), pairs->begin(), pairs->end());
+        close();
+        return out;
+      }
     }
     for (const auto& kv : *pairs) {
       out.answers.push_back(kv);

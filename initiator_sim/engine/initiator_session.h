@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/chap_client.h"
 #include "negotiation/results.h"
 #include "transport/transport.h"
 #include "wire/framer.h"
@@ -45,6 +46,10 @@ struct LoginRequestSpec {
                   0x0001};  // random-format ISID (§10.12.5, T=00b OUI... A=0x3d)
   std::uint16_t tsih = 0;
   std::uint16_t cid = 0;
+  // With security_stage: authenticate with CHAP (mutual when `chap->target`
+  // is set). `security_keys` then carries AuthMethod=CHAP; the CHAP keys
+  // are the engine's.
+  std::optional<ChapSecrets> chap;
 };
 
 struct LoginOutcome {

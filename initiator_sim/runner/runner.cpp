@@ -5,6 +5,8 @@
 #include <thread>
 
 #include "runner/inprocess_target.h"
+#include "runner/text_expression.h"
+#include "session/chap_value.h"
 #include "transport/inprocess_transport.h"
 #include "transport/tcp_transport.h"
 #include "wire/pdu_codec.h"
@@ -31,9 +33,19 @@ std::string_view verdict_name(Verdict v) {
   return "?";
 }
 
+AuthSpec harness_auth() {
+  AuthSpec a;
+  a.chap = session::ChapCredentials{"iscsi-sim", "sim-initiator-secret-1"};
+  a.mutual = session::ChapCredentials{"iscsi-target", "sim-target-secret-2"};
+  a.discovery_chap = session::ChapCredentials{"iscsi-sim-discovery", "sim-discovery-secret-3"};
+  a.discovery_mutual =
+      session::ChapCredentials{"iscsi-target-discovery", "sim-discovery-target-secret-4"};
+  return a;
+}
+
 namespace {
 
-constexpr std::string_view kInitiatorName = "iqn.2025-12.local:iscsi-sim";
+constexpr std::string_view kInitiatorName = kHarnessInitiatorName;
 
 // Ends a case early with a verdict.
 struct Stop {
@@ -141,6 +153,54 @@ class CaseContext {
     }
   }
 
+  // Checks the case's preconditions against a live target's configuration,
+  // or configures the in-process target to meet them.
+  void prepare(const Preconditions& p) {
+    const auto kind = [](const std::optional<session::ChapCredentials>& chap,
+                         const std::optional<session::ChapCredentials>& mutual) {
+      return !chap ? AuthNeed::None : mutual ? AuthNeed::MutualChap : AuthNeed::Chap;
+    };
+    const auto name = [](AuthNeed n) {
+      return n == AuthNeed::None   ? "no authentication"
+             : n == AuthNeed::Chap ? "CHAP"
+                                   : "mutual CHAP";
+    };
+    if (!inproc_) {
+      auth_ = target_.auth;
+      const AuthNeed normal = kind(auth_.chap, auth_.mutual);
+      const AuthNeed discovery = kind(auth_.discovery_chap, auth_.discovery_mutual);
+      if (p.auth != AuthNeed::Any && p.auth != normal) {
+        throw Stop{Verdict::NotApplicable, std::string("needs a target whose sessions require ") +
+                                               name(p.auth) + " (--chap, --mutual-chap)"};
+      }
+      if (p.discovery_auth != AuthNeed::Any && p.discovery_auth != discovery) {
+        throw Stop{Verdict::NotApplicable,
+                   std::string("needs a target whose discovery sessions require ") +
+                       name(p.discovery_auth) + " (--discovery-chap, --discovery-mutual-chap)"};
+      }
+      if (p.acl && *p.acl != auth_.acl) {
+        throw Stop{Verdict::NotApplicable,
+                   *p.acl
+                       ? "needs a target admitting only " + std::string(kInitiatorName) + " (--acl)"
+                       : std::string("needs a target without an initiator ACL")};
+      }
+      return;
+    }
+    const AuthSpec h = harness_auth();
+    auth_ = AuthSpec{};
+    if (p.auth == AuthNeed::Chap || p.auth == AuthNeed::MutualChap) auth_.chap = h.chap;
+    if (p.auth == AuthNeed::MutualChap) auth_.mutual = h.mutual;
+    if (p.discovery_auth == AuthNeed::Chap || p.discovery_auth == AuthNeed::MutualChap)
+      auth_.discovery_chap = h.discovery_chap;
+    if (p.discovery_auth == AuthNeed::MutualChap) auth_.discovery_mutual = h.discovery_mutual;
+    auth_.acl = p.acl.value_or(false);
+    session::TargetNode& node = inproc_->config.targets.front();
+    node.auth = session::AuthSettings{auth_.chap, auth_.mutual};
+    inproc_->config.discovery_auth =
+        session::AuthSettings{auth_.discovery_chap, auth_.discovery_mutual};
+    if (auth_.acl) node.allowed_initiators = {std::string(kInitiatorName)};
+  }
+
   std::vector<WireRecord> exchange() const {
     auto it = conns_.find(current_);
     if (it == conns_.end()) return {};
@@ -238,14 +298,50 @@ class CaseContext {
     return ~0ULL;
   }
 
+  ExpressionScope scope() {
+    ExpressionScope sc;
+    sc.variable = [this](const std::string& n) -> std::optional<std::string> {
+      if (auto it = texts_.find(n); it != texts_.end()) return it->second;
+      const auto user = [](const std::optional<session::ChapCredentials>& c) {
+        return c ? std::optional<std::string>(c->user) : std::nullopt;
+      };
+      if (n == "chap_user") return user(auth_.chap);
+      if (n == "mutual_user") return user(auth_.mutual);
+      if (n == "discovery_user") return user(auth_.discovery_chap);
+      if (n == "discovery_mutual_user") return user(auth_.discovery_mutual);
+      if (n == "initiator_name") return std::string(kInitiatorName);
+      if (n == "target_name") return target_.iqn;
+      return std::nullopt;
+    };
+    sc.secret = [this](const std::string& n) -> std::optional<std::string> {
+      const auto secret = [](const std::optional<session::ChapCredentials>& c) {
+        return c ? std::optional<std::string>(c->secret) : std::nullopt;
+      };
+      if (n == "initiator") return secret(auth_.chap);
+      if (n == "target") return secret(auth_.mutual);
+      if (n == "discovery") return secret(auth_.discovery_chap);
+      if (n == "discovery_target") return secret(auth_.discovery_mutual);
+      return std::nullopt;
+    };
+    return sc;
+  }
+
+  // A text value with its ${...} expressions evaluated (text_expression.h).
+  std::string expand(const std::string& value) {
+    if (value.find("${") == std::string::npos) return value;
+    auto v = expand_expressions(value, scope());
+    if (!v) throw Stop{Verdict::Error, v.error()};
+    return std::move(*v);
+  }
+
   std::vector<wire::text::KeyValue> pairs_of(const json& j) {
     std::vector<wire::text::KeyValue> out;
     if (j.is_array()) {
       for (const auto& p : j)
-        out.push_back({p.at(0).get<std::string>(), p.at(1).get<std::string>()});
+        out.push_back({p.at(0).get<std::string>(), expand(p.at(1).get<std::string>())});
     } else if (j.is_object()) {
       for (auto it = j.begin(); it != j.end(); ++it) {
-        if (!it.value().is_null()) out.push_back({it.key(), it.value().get<std::string>()});
+        if (!it.value().is_null()) out.push_back({it.key(), expand(it.value().get<std::string>())});
       }
     } else {
       throw Stop{Verdict::Error, "text must be an object or a list of pairs"};
@@ -272,7 +368,24 @@ class CaseContext {
       }
     }
     for (auto& kv : pairs_of(given)) keys.push_back(kv);
-    if (b.contains("security") || b.value("security_stage", false)) {
+    const std::string auth = b.value("auth", std::string("none"));
+    if (auth != "none") {
+      // CHAP by the engine, with the credentials of this kind of session.
+      const auto& who = discovery ? auth_.discovery_chap : auth_.chap;
+      const auto& them = discovery ? auth_.discovery_mutual : auth_.mutual;
+      if (!who || (auth == "mutual-chap" && !them)) {
+        throw Stop{Verdict::Error,
+                   "login auth " + auth + " needs credentials: give the case preconditions"};
+      }
+      spec.chap = ChapSecrets{*who, auth == "mutual-chap" ? them : std::nullopt};
+      spec.security_stage = true;
+      spec.security_keys = keys;
+      spec.security_keys.push_back({"AuthMethod", "CHAP"});
+      if (b.contains("security")) {
+        for (auto& kv : pairs_of(b["security"])) spec.security_keys.push_back(kv);
+      }
+      spec.operational_keys = {};
+    } else if (b.contains("security") || b.value("security_stage", false)) {
       spec.security_stage = true;
       spec.security_keys = keys;
       spec.security_keys.push_back({"AuthMethod", "None"});
@@ -328,6 +441,36 @@ class CaseContext {
     return buf;
   }
 
+  // One present key's value against a key matcher (the schema's key_matcher).
+  bool key_matches(const json& m, const std::string& value) {
+    if (m.is_string())
+      return m.get<std::string>() == "any" || value == expand(m.get<std::string>());
+    if (!m.is_object()) return false;
+    if (m.contains("not")) return !key_matches(m["not"], value);
+    if (m.contains("binary")) {
+      // Equal binary values whatever their encoding (§5.1 hex or base64).
+      const auto want = session::chap::decode_binary(expand(m["binary"].get<std::string>()));
+      const auto have = session::chap::decode_binary(value);
+      if (!want) throw Stop{Verdict::Error, "binary matcher: " + want.error()};
+      return have && *have == *want;
+    }
+    if (m.contains("binary_length")) {
+      const auto have = session::chap::decode_binary(value);
+      return have && matches(m["binary_length"], have->size(), ~0ULL);
+    }
+    if (m.contains("in")) {
+      for (const auto& c : m["in"]) {
+        if (c.is_string() && c.get<std::string>() == value) return true;
+      }
+      return false;
+    }
+    if (m.contains("range")) {
+      auto v = parse_u64(value);
+      return v && matches(m, *v, ~0ULL);
+    }
+    return false;
+  }
+
   void check_keys(const json& want, const std::vector<wire::text::KeyValue>& got,
                   const std::string& where) {
     for (auto it = want.begin(); it != want.end(); ++it) {
@@ -343,16 +486,7 @@ class CaseContext {
         continue;
       }
       if (!value) throw Stop{Verdict::Fail, where + ": key " + it.key() + " absent"};
-      bool ok = false;
-      if (m.is_string()) {
-        ok = m.get<std::string>() == "any" || *value == m.get<std::string>();
-      } else if (m.is_object() && m.contains("in")) {
-        for (const auto& c : m["in"]) ok = ok || (c.is_string() && c.get<std::string>() == *value);
-      } else if (m.is_object() && m.contains("range")) {
-        auto v = parse_u64(*value);
-        ok = v && matches(m, *v, ~0ULL);
-      }
-      if (!ok)
+      if (!key_matches(m, *value))
         throw Stop{Verdict::Fail,
                    where + ": key " + it.key() + "=" + *value + ", expected " + m.dump()};
     }
@@ -501,12 +635,29 @@ class CaseContext {
             vars_[it.key()] = *wire::get_field(r.pdu, it.value().get<std::string>());
           }
         }
+        if (a.contains("capture_keys")) capture_keys(a["capture_keys"], r);
         return;
       }
       why += (why.empty() ? "" : "; ") + m;
     }
     if (r.kind == Received::Kind::Closed) why = "the target closed the connection (" + why + ")";
     throw Stop{Verdict::Fail, why};
+  }
+
+  // Keeps key values of the received text for later ${...} expressions.
+  void capture_keys(const json& want, const Received& r) {
+    auto pairs = wire::text::parse(wire::data_of(r.pdu));
+    if (!pairs) throw Stop{Verdict::Fail, "text does not parse: " + pairs.error().detail};
+    for (auto it = want.begin(); it != want.end(); ++it) {
+      const std::string key = it.value().get<std::string>();
+      bool found = false;
+      for (const auto& kv : *pairs) {
+        if (kv.key != key) continue;
+        texts_[it.key()] = kv.value;
+        found = true;
+      }
+      if (!found) throw Stop{Verdict::Fail, "text: key " + key + " absent (capture_keys)"};
+    }
   }
 
   void expect_close(const json& b) {
@@ -630,6 +781,8 @@ class CaseContext {
   std::map<std::string, std::unique_ptr<InitiatorSession>> conns_;
   std::string current_;
   std::map<std::string, std::uint64_t> vars_;
+  std::map<std::string, std::string> texts_;  // captured key values
+  AuthSpec auth_;                             // the credentials of this case
   std::vector<wire::text::KeyValue> last_login_answers_;
 };
 
@@ -643,6 +796,14 @@ CaseResult Runner::run(const Scenario& scenario) {
   const auto start = std::chrono::steady_clock::now();
   CaseContext ctx(target_, this, tap_, connections_opened_);
   result.verdict = Verdict::Pass;
+  try {
+    ctx.prepare(scenario.preconditions);
+  } catch (const Stop& stop) {
+    result.verdict = stop.verdict;
+    result.message = stop.message;
+    result.seconds = 0;
+    return result;
+  }
   for (std::size_t i = 0; i < scenario.steps.size(); ++i) {
     try {
       ctx.run_step(scenario.steps[i]);

@@ -11,6 +11,7 @@
 
 #include "engine/initiator_session.h"
 #include "scenario/scenario.h"
+#include "session/chap_credentials.h"
 #include "session/fault.h"
 
 namespace iscsi::sim {
@@ -27,6 +28,24 @@ struct CaseResult {
   double seconds = 0;
 };
 
+// The authentication a target is configured with (for --target runs, what
+// the user says the live target has; --spawn runs configure the in-process
+// target from each case's preconditions with harness_auth()).
+struct AuthSpec {
+  std::optional<session::ChapCredentials> chap;              // initiator, normal sessions
+  std::optional<session::ChapCredentials> mutual;            // target, normal sessions
+  std::optional<session::ChapCredentials> discovery_chap;    // initiator, discovery sessions
+  std::optional<session::ChapCredentials> discovery_mutual;  // target, discovery sessions
+  bool acl = false;  // the target admits only the harness's InitiatorName
+};
+
+// The harness's own credentials for in-process targets: every secret is
+// distinct and at least 12 bytes (RFC 3720 §8.2.1).
+AuthSpec harness_auth();
+
+// The InitiatorName the harness logs in with.
+inline constexpr std::string_view kHarnessInitiatorName = "iqn.2025-12.local:iscsi-sim";
+
 // Where the cases run: a portal reached over TCP, or the reference target in
 // this process (a fresh one per case).
 struct TargetSpec {
@@ -36,6 +55,7 @@ struct TargetSpec {
   std::uint64_t lun = 0;
   bool in_process = false;
   std::chrono::milliseconds timeout{2000};  // default wait for an expected answer
+  AuthSpec auth;                            // for --target runs
   // Rules the in-process target breaks on purpose (conformance/fault_injection.json).
   session::FaultSet faults;
 };

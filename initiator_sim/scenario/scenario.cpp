@@ -39,11 +39,11 @@ const std::map<std::string, std::set<std::string>>& step_keys() {
       {"use", {}},
       {"login",
        {"keys", "security", "security_stage", "isid", "tsih", "cid", "expect", "require",
-        "replace_defaults"}},
+        "replace_defaults", "auth"}},
       {"send", {"pdu", "fields", "cdb", "data", "text", "fill", "ahs", "raw"}},
       {"expect",
        {"pdu", "fields", "keys", "data", "data_length", "sense", "capture", "within_ms", "any_of",
-        "closed"}},
+        "closed", "capture_keys"}},
       {"expect_close", {"within_ms"}},
       {"expect_silence", {"ms"}},
       {"scsi", {"cdb", "read", "write", "edtl", "data", "fill", "lun", "attr", "expect"}},
@@ -127,7 +127,42 @@ std::optional<std::string> check_expect(const json& e, const std::string& where)
       }
     }
   }
+  if (e.contains("capture_keys")) {
+    if (!e["capture_keys"].is_object()) return where + ": capture_keys must map names to keys";
+    for (auto it = e["capture_keys"].begin(); it != e["capture_keys"].end(); ++it) {
+      if (!it.value().is_string()) return where + ": capture_keys maps names to key names";
+    }
+  }
   return std::nullopt;
+}
+
+wire::Result<AuthNeed, std::string> auth_need(const json& j, const std::string& where) {
+  static const std::map<std::string, AuthNeed> names{{"any", AuthNeed::Any},
+                                                     {"none", AuthNeed::None},
+                                                     {"chap", AuthNeed::Chap},
+                                                     {"mutual-chap", AuthNeed::MutualChap}};
+  if (!j.is_string() || !names.contains(j.get<std::string>()))
+    return Unexpected(where + " must be any, none, chap or mutual-chap");
+  return names.at(j.get<std::string>());
+}
+
+wire::Result<Preconditions, std::string> parse_preconditions(const json& j,
+                                                             const std::string& path) {
+  if (!j.is_object()) return Unexpected(path + ": preconditions must be an object");
+  Preconditions p{AuthNeed::Any, AuthNeed::Any, std::nullopt};
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (it.key() == "auth" || it.key() == "discovery_auth") {
+      auto need = auth_need(it.value(), path + ": preconditions." + it.key());
+      if (!need) return Unexpected(need.error());
+      (it.key() == "auth" ? p.auth : p.discovery_auth) = *need;
+    } else if (it.key() == "acl") {
+      if (!it.value().is_boolean()) return Unexpected(path + ": preconditions.acl is a boolean");
+      p.acl = it.value().get<bool>();
+    } else {
+      return Unexpected(path + ": unknown precondition \"" + it.key() + "\"");
+    }
+  }
+  return p;
 }
 
 std::optional<std::string> check_step(const json& step, const std::string& where) {
@@ -172,14 +207,20 @@ std::optional<std::string> check_step(const json& step, const std::string& where
   if (kind == "login" && body.contains("expect") && !body["expect"].is_object()) {
     return where + ": login expect must be an object";
   }
+  if (kind == "login" && body.contains("auth")) {
+    const json& a = body["auth"];
+    if (!a.is_string() || (a != "none" && a != "chap" && a != "mutual-chap"))
+      return where + ": login auth is none, chap or mutual-chap";
+  }
   return std::nullopt;
 }
 
 }  // namespace
 
 wire::Result<Scenario, std::string> parse_scenario(const json& j, const std::string& path) {
-  static const std::set<std::string> top{"$schema",     "id",    "title", "rfc3720", "rfc7143",
-                                         "requirement", "level", "tags",  "steps"};
+  static const std::set<std::string> top{"$schema", "id",           "title", "rfc3720",
+                                         "rfc7143", "requirement",  "level", "tags",
+                                         "steps",   "preconditions"};
   if (!j.is_object()) return Unexpected(path + ": not a JSON object");
   for (auto it = j.begin(); it != j.end(); ++it) {
     if (!top.contains(it.key())) return Unexpected(path + ": unknown field \"" + it.key() + "\"");
@@ -208,6 +249,11 @@ wire::Result<Scenario, std::string> parse_scenario(const json& j, const std::str
     s.level = levels.at(level);
     s.tags = j.value("tags", std::vector<std::string>{});
     if (s.rfc3720.empty()) return Unexpected(path + ": rfc3720 lists no section");
+    if (j.contains("preconditions")) {
+      auto p = parse_preconditions(j["preconditions"], path);
+      if (!p) return Unexpected(p.error());
+      s.preconditions = *p;
+    }
     const json& steps = j.at("steps");
     if (!steps.is_array() || steps.empty())
       return Unexpected(path + ": steps must be a non-empty list");

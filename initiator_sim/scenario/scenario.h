@@ -16,6 +16,19 @@ namespace iscsi::sim {
 
 enum class Level { Must, MustNot, Should, ShouldNot, May };
 
+// What a case needs of the target's configuration (the optional top-level
+// "preconditions" object). A case without it needs a target without
+// authentication or ACL; within the object, an unnamed item is "any".
+enum class AuthNeed { Any, None, Chap, MutualChap };
+
+struct Preconditions {
+  AuthNeed auth = AuthNeed::None;            // normal sessions
+  AuthNeed discovery_auth = AuthNeed::None;  // discovery sessions
+  // True: the target admits only the harness's InitiatorName; false: it
+  // admits every initiator; nullopt: either.
+  std::optional<bool> acl = false;
+};
+
 struct Scenario {
   std::string id;
   std::string title;
@@ -24,6 +37,7 @@ struct Scenario {
   std::string requirement;
   Level level = Level::Must;
   std::vector<std::string> tags;
+  Preconditions preconditions;
   std::vector<nlohmann::json> steps;
   std::string path;  // where it was loaded from
 };

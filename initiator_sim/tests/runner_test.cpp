@@ -120,3 +120,71 @@ TEST(Report, JunitAndJsonCarryEveryCase) {
 
 }  // namespace
 }  // namespace iscsi::sim
+
+namespace iscsi::sim {
+namespace {
+
+Scenario make_with(const std::string& preconditions, const std::string& steps) {
+  auto j = nlohmann::json::parse(
+      R"({"id": "rfc3720-11.1.4-runner-test", "title": "t", "rfc3720": ["11.1.4"],
+          "requirement": "r", "level": "MUST", "preconditions": )" +
+      preconditions + R"(, "steps": )" + steps + "}");
+  auto s = parse_scenario(j, "test.json");
+  EXPECT_TRUE(s.ok()) << s.error();
+  return *s;
+}
+
+TEST(Runner, SpawnConfiguresChapFromPreconditions) {
+  Runner r(in_process());
+  auto res = r.run(make_with(R"({"auth": "chap"})", R"([{"login": {"auth": "chap"}}])"));
+  EXPECT_EQ(res.verdict, Verdict::Pass) << res.message;
+  // The same target refuses a login without authentication.
+  res = r.run(make_with(R"({"auth": "chap"})", R"([{"login": {"expect": {"status": "0x0201"}}}])"));
+  EXPECT_EQ(res.verdict, Verdict::Pass) << res.message;
+  res = r.run(make_with(R"({"auth": "mutual-chap"})", R"([{"login": {"auth": "mutual-chap"}}])"));
+  EXPECT_EQ(res.verdict, Verdict::Pass) << res.message;
+  // CHAP without credentials is a broken case, not a target failure.
+  res = r.run(make(R"([{"login": {"auth": "chap"}}])"));
+  EXPECT_EQ(res.verdict, Verdict::Error);
+}
+
+TEST(Runner, HandCraftedChapFromCapturedKeys) {
+  Runner r(in_process());
+  const std::string prefix = R"([
+    {"send": {"pdu": "LoginRequest", "fields": {"T": 0, "CSG": 0, "NSG": 0},
+              "text": [["InitiatorName", "${initiator_name}"], ["TargetName", "${target_name}"],
+                       ["AuthMethod", "CHAP"]]}},
+    {"expect": {"pdu": "LoginResponse", "keys": {"AuthMethod": "CHAP"}}},
+    {"send": {"pdu": "LoginRequest", "fields": {"T": 0, "CSG": 0, "NSG": 0}, "text": [["CHAP_A", "5"]]}},
+    {"expect": {"pdu": "LoginResponse", "capture_keys": {"i": "CHAP_I", "c": "CHAP_C"}}},
+    {"send": {"pdu": "LoginRequest", "fields": {"T": 1, "CSG": 0, "NSG": 1},
+              "text": [["CHAP_N", "${chap_user}"], ["CHAP_R", )";
+  auto res = r.run(make_with(R"({"auth": "chap"})", prefix + R"("${chap_response(i, c)}"]]}},
+    {"expect": {"pdu": "LoginResponse", "fields": {"StatusClass": 0, "T": 1, "NSG": 1}}}])"));
+  EXPECT_EQ(res.verdict, Verdict::Pass) << res.message;
+  // A response to the wrong identifier is refused, and the case notices.
+  res = r.run(make_with(R"({"auth": "chap"})", prefix + R"("${chap_response(i+1, c)}"]]}},
+    {"expect": {"pdu": "LoginResponse", "fields": {"StatusClass": 0}}}])"));
+  EXPECT_EQ(res.verdict, Verdict::Fail);
+  EXPECT_EQ(res.step, 6u);
+}
+
+TEST(Runner, LiveTargetConfigurationDecidesApplicability) {
+  TargetSpec t;  // over TCP; preconditions are checked before connecting
+  t.port = 1;
+  Runner none(t);
+  auto res = none.run(make_with(R"({"auth": "chap"})", R"([{"login": {"auth": "chap"}}])"));
+  EXPECT_EQ(res.verdict, Verdict::NotApplicable);
+  EXPECT_NE(res.message.find("--chap"), std::string::npos) << res.message;
+  t.auth.chap = session::ChapCredentials{"u", "s"};
+  Runner chap(t);
+  res = chap.run(make(R"([{"login": {}}])"));
+  EXPECT_EQ(res.verdict, Verdict::NotApplicable) << res.message;  // needs no authentication
+  res = chap.run(make_with(R"({"auth": "mutual-chap"})", R"([{"login": {}}])"));
+  EXPECT_EQ(res.verdict, Verdict::NotApplicable);
+  res = chap.run(make_with(R"({"acl": true})", R"([{"login": {}}])"));
+  EXPECT_EQ(res.verdict, Verdict::NotApplicable);
+}
+
+}  // namespace
+}  // namespace iscsi::sim

@@ -68,3 +68,51 @@ TEST(Scenario, FilterBySectionPrefixIdOrTag) {
 
 }  // namespace
 }  // namespace iscsi::sim
+
+namespace iscsi::sim {
+namespace {
+
+TEST(Scenario, Preconditions) {
+  // Without the object: no authentication, no ACL.
+  auto s = parse_scenario(minimal(), "x.json");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->preconditions.auth, AuthNeed::None);
+  EXPECT_EQ(s->preconditions.discovery_auth, AuthNeed::None);
+  EXPECT_EQ(s->preconditions.acl, std::optional<bool>(false));
+  // Within it, what is not named is "any".
+  auto j = minimal();
+  j["preconditions"] = {{"auth", "mutual-chap"}};
+  s = parse_scenario(j, "x.json");
+  ASSERT_TRUE(s.ok()) << s.error();
+  EXPECT_EQ(s->preconditions.auth, AuthNeed::MutualChap);
+  EXPECT_EQ(s->preconditions.discovery_auth, AuthNeed::Any);
+  EXPECT_FALSE(s->preconditions.acl.has_value());
+  j["preconditions"] = {{"discovery_auth", "chap"}, {"acl", true}};
+  s = parse_scenario(j, "x.json");
+  ASSERT_TRUE(s.ok()) << s.error();
+  EXPECT_EQ(s->preconditions.discovery_auth, AuthNeed::Chap);
+  EXPECT_EQ(s->preconditions.acl, std::optional<bool>(true));
+
+  j["preconditions"] = {{"auth", "kerberos"}};
+  EXPECT_FALSE(parse_scenario(j, "x.json").ok());
+  j["preconditions"] = {{"chap", true}};
+  EXPECT_NE(parse_scenario(j, "x.json").error().find("unknown precondition"), std::string::npos);
+  j["preconditions"] = {{"acl", "yes"}};
+  EXPECT_FALSE(parse_scenario(j, "x.json").ok());
+}
+
+TEST(Scenario, LoginAuthAndCaptureKeys) {
+  auto j = minimal();
+  j["steps"][0] = {{"login", {{"auth", "chap"}}}};
+  EXPECT_TRUE(parse_scenario(j, "x.json").ok());
+  j["steps"][0] = {{"login", {{"auth", "srp"}}}};
+  EXPECT_FALSE(parse_scenario(j, "x.json").ok());
+  j = minimal();
+  j["steps"][2]["expect"]["capture_keys"] = {{"chap_c", "CHAP_C"}};
+  EXPECT_TRUE(parse_scenario(j, "x.json").ok());
+  j["steps"][2]["expect"]["capture_keys"] = {{"chap_c", 5}};
+  EXPECT_FALSE(parse_scenario(j, "x.json").ok());
+}
+
+}  // namespace
+}  // namespace iscsi::sim

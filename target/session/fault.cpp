@@ -6,7 +6,7 @@ namespace iscsi::session {
 
 namespace {
 
-constexpr std::array<FaultInfo, 10> kFaults{{
+constexpr std::array<FaultInfo, 11> kFaults{{
     {Fault::AcceptOutOfWindowCmdSn, "accept-out-of-window-cmdsn", "3.2.2.1",
      "non-immediate commands outside ExpCmdSN..MaxCmdSN are silently ignored"},
     {Fault::SkipReject, "skip-reject", "6.3",
@@ -28,6 +28,8 @@ constexpr std::array<FaultInfo, 10> kFaults{{
      "the final Login Response of a new session carries the TSIH the target assigned"},
     {Fault::NopInDropsPingData, "nop-in-drops-ping-data", "10.19",
      "the NOP-In answering a ping returns the ping data"},
+    {Fault::SkipAuthenticationInOperationalStage, "skip-authentication-in-operational-stage", "5.3",
+     "a target that requires authentication does not let a login skip the security stage"},
 }};
 
 }  // namespace

@@ -24,6 +24,7 @@ enum class Fault : std::uint8_t {
   AbortUnknownTaskReportsComplete,
   FinalLoginResponseWithoutTsih,
   NopInDropsPingData,
+  SkipAuthenticationInOperationalStage,
 };
 
 struct FaultInfo {

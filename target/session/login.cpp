@@ -274,7 +274,8 @@ TargetLogin::Step TargetLogin::process_text(const LoginRequest& request,
                                                             target_policy(config_, node_, *auth_));
   }
   const bool auth_required = auth_->required();
-  if (auth_required && !authenticated_ && stage_ != Stage::SecurityNegotiation) {
+  if (auth_required && !authenticated_ && stage_ != Stage::SecurityNegotiation &&
+      !config_.faults.has(Fault::SkipAuthenticationInOperationalStage)) {
     // §5.3: authentication happens in the SecurityNegotiation stage; a
     // target that requires it does not let a login begin in, or move on to,
     // the operational stage without it (so a late AuthMethod is refused
