@@ -469,6 +469,8 @@ bool InitiatorSession::logout(Millis timeout) {
   Received r = receive(timeout, true);
   if (r.kind != Received::Kind::Pdu || !std::holds_alternative<wire::LogoutResponse>(r.pdu))
     return false;
+  // §10.15.1: Response 0, "connection or session closed successfully".
+  if (std::get<wire::LogoutResponse>(r.pdu).response != 0) return false;
   return wait_closed(timeout);
 }
 

@@ -38,6 +38,12 @@ TEST(Scenario, RejectsStructuralMistakesWithTheirLocation) {
   j["steps"][0] = {{"login", {}}, {"logout", {}}};
   EXPECT_NE(parse_scenario(j, "x.json").error().find("one action per step"), std::string::npos);
 
+  // A logout step checks the response itself; an expectation it would not
+  // check is refused rather than silently ignored.
+  j = minimal();
+  j["steps"][1] = {{"logout", {{"expect", {{"fields", {{"Response", 0}}}}}}}};
+  EXPECT_FALSE(parse_scenario(j, "x.json").ok());
+
   j = minimal();
   j["level"] = "MUSTN'T";
   EXPECT_FALSE(parse_scenario(j, "x.json").ok());
