@@ -3,6 +3,7 @@
 // what comes back (Result). Nothing here knows about PDUs.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <utility>
@@ -16,12 +17,26 @@ namespace iscsi::scsi {
 // initiator port (InitiatorName + ISID) and target port (SAM-5 I_T nexus).
 using NexusId = std::uint64_t;
 
+// A point in time as the caller passes it in (LogicalUnit::advance); the
+// SCSI layer never reads a clock.
+using TimePoint = std::chrono::steady_clock::time_point;
+
 enum class DataDirection : std::uint8_t { None, Read, Write };
 
 struct Result {
   Status status = Status::Good;
   std::optional<Sense> sense;  // set exactly when status is CHECK CONDITION
   wire::Bytes data_in;         // never longer than the request's data_in_capacity
+  // Set when the status follows later: the command started a long operation
+  // of the logical unit (SANITIZE with IMMED 0, SBC-3 §4.11) and ends when
+  // it does. The other fields are not meaningful yet; ask the unit again
+  // (LogicalUnit::poll) with `operation`, not before `ready_at`.
+  struct Pending {
+    std::uint64_t operation = 0;
+    TimePoint ready_at{};
+    bool operator==(const Pending&) const = default;
+  };
+  std::optional<Pending> pending;
 
   static Result good(wire::Bytes data = {}) {
     Result r;

@@ -152,6 +152,7 @@ CommandInfo LogicalUnit::inspect(wire::ByteView cdb) const {
 CommandInfo LogicalUnit::plan(NexusId nexus, wire::ByteView cdb,
                               std::optional<std::uint32_t> expected_data_out) {
   if (auto ua = take_unit_attention(nexus, cdb)) return early(*ua);
+  if (auto s = sanitize_refusal(cdb)) return early(*s);
   auto parsed = parse_cdb(cdb, limits_);
   if (!parsed) return early(parsed.error());
   if (conflicts(*parsed, nexus)) {
@@ -175,6 +176,7 @@ CommandInfo LogicalUnit::plan(NexusId nexus, wire::ByteView cdb,
 
 Result LogicalUnit::execute(const Request& rq) {
   if (auto ua = take_unit_attention(rq.nexus, rq.cdb)) return Result::check_condition(*ua);
+  if (auto s = sanitize_refusal(rq.cdb)) return Result::check_condition(*s);
   auto parsed = parse_cdb(rq.cdb, limits_);
   if (!parsed) return Result::check_condition(parsed.error());
   if (conflicts(*parsed, rq.nexus)) return Result::with_status(Status::ReservationConflict);
@@ -258,11 +260,14 @@ Result LogicalUnit::perform(const ParsedCdb& p, const Request& rq) {
 
 Result LogicalUnit::request_sense(const ParsedCdb& p, const Request& rq) {
   // SPC-4 REQUEST SENSE: report a pending unit attention (and clear it),
-  // else the unit's current condition, else NO SENSE; status GOOD.
+  // else the unit's current condition, else NO SENSE; status GOOD. A
+  // sanitize in progress is such a condition, with its progress (SBC-3
+  // §4.11: REQUEST SENSE polls the progress of a sanitize).
   std::optional<Sense> s;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     s = unit_attention_.take(rq.nexus);
+    if (!s && sanitize_) s = sense::sanitize_in_progress(sanitize_progress_locked());
   }
   if (!s) s = medium_present() ? sense::no_sense() : sense::medium_not_present();
   return Result::good(truncate_to(s->fixed(), p.allocation_length, rq.data_in_capacity));

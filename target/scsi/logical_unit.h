@@ -10,6 +10,9 @@
 //      bytes of Data-Out, or allow that much Data-In.
 //   2. execute(request) with the Data-Out received. execute() repeats every
 //      check, so it is also correct on its own (tests, simple callers).
+//      A Result with `pending` set (SANITIZE with IMMED 0 on a unit with a
+//      minimum sanitize time) has no status yet: call advance() as time
+//      passes and poll() from `ready_at` on for it.
 // inspect(cdb) is plan() without state: the CDB and the unit's fixed
 // configuration only, for callers that want the transfer size without
 // entering the command into the task set.
@@ -91,6 +94,21 @@ class LogicalUnit {
   // The session of `nexus` ended: if it returns it first learns of the loss
   // (29/07 I_T NEXUS LOSS OCCURRED).
   void nexus_lost(NexusId nexus);
+
+  // Long operations (logical_unit_sanitize.cpp). A sanitize takes at least
+  // LunOptions::sanitize_seconds; with 0 it completes inside execute().
+  // Otherwise it runs until advance() is called with a time at or after its
+  // end: then the medium is erased and the operation completes. Resets and
+  // I_T nexus loss do not stop it (SBC-3 §4.11). Time never goes backwards
+  // for the unit: an earlier `now` than one seen before is ignored.
+  void advance(TimePoint now);
+  // The final result of the operation a Result::pending named, once it has
+  // completed (reported once); until then a Result with `pending` again.
+  Result poll(std::uint64_t operation);
+  // Nobody waits for that operation's status any more (its command was
+  // aborted, its connection closed); the operation itself goes on.
+  void forget(std::uint64_t operation);
+  bool sanitize_in_progress() const;
   // For conditions raised elsewhere (REPORTED LUNS DATA HAS CHANGED, MODE
   // PARAMETERS CHANGED for the other nexuses, ...).
   void establish_unit_attention(const Sense& condition,
@@ -140,6 +158,11 @@ class LogicalUnit {
   Result unmap(const ParsedCdb& p, const Request& rq);
   Result get_lba_status(const ParsedCdb& p, const Request& rq) const;
   Result sanitize(const ParsedCdb& p, const Request& rq);
+  // NOT READY, SANITIZE IN PROGRESS for a command SBC-3 §4.11 does not
+  // allow while a sanitize runs; nothing otherwise.
+  std::optional<Sense> sanitize_refusal(wire::ByteView cdb) const;
+  // The sanitize's progress for the sense-key specific field; mutex_ held.
+  std::uint16_t sanitize_progress_locked() const;
   // EXTENDED COPY (logical_unit_copy.cpp).
   Result extended_copy(const ParsedCdb& p, const Request& rq);
   Result receive_copy_results(const ParsedCdb& p, const Request& rq);
@@ -174,6 +197,21 @@ class LogicalUnit {
   std::map<std::pair<NexusId, std::uint8_t>, CopyStatus> copy_results_;
   std::deque<std::pair<NexusId, std::uint8_t>> copy_order_;  // oldest first
   CopyResolver copy_resolver_;
+  // The sanitize in progress: what it writes and when it may end.
+  struct SanitizeRun {
+    std::uint64_t operation = 0;
+    TimePoint start{};
+    TimePoint end{};
+    bool block_erase = false;
+    wire::Bytes pattern;   // OVERWRITE: one logical block of the final pass
+    bool waited = false;   // a SANITIZE with IMMED 0 waits for the status
+    bool erasing = false;  // the erase is being written
+  };
+  std::optional<SanitizeRun> sanitize_;
+  // Results of completed sanitizes whose IMMED 0 command has not polled yet.
+  std::map<std::uint64_t, Result> sanitize_results_;
+  std::uint64_t next_operation_ = 1;
+  TimePoint now_{};                     // the latest time advance() was given
   mutable std::shared_mutex io_mutex_;  // see "Thread safety" above
 };
 

@@ -1,5 +1,5 @@
-// Logical block provisioning and sanitize commands of a logical unit: UNMAP,
-// GET LBA STATUS (SBC-3 §5, thin provisioned units only) and SANITIZE.
+// Logical block provisioning commands of a logical unit: UNMAP and GET LBA
+// STATUS (SBC-3 §5, thin provisioned units only).
 #include <algorithm>
 #include <cstring>
 #include <vector>
@@ -14,7 +14,6 @@ constexpr std::size_t kUnmapHeader = 8;
 constexpr std::size_t kUnmapDescriptor = 16;
 // Most LBA status descriptors one GET LBA STATUS returns.
 constexpr std::size_t kMaxLbaStatusDescriptors = 64;
-constexpr std::size_t kFillChunk = 1024 * 1024;
 
 }  // namespace
 
@@ -91,52 +90,6 @@ Result LogicalUnit::get_lba_status(const ParsedCdb& p, const Request& rq) const 
   }
   wire::store_be32(&d[0], static_cast<std::uint32_t>(d.size() - 4));
   return Result::good(truncate_to(std::move(d), p.allocation_length, rq.data_in_capacity));
-}
-
-Result LogicalUnit::sanitize(const ParsedCdb& p, const Request& rq) {
-  const std::uint32_t bs = limits_.block_size;
-  if (p.service_action == 0x1f) {
-    // EXIT FAILURE MODE: a sanitize here never fails part way into a
-    // failure mode, so there is nothing to leave.
-    return Result::good();
-  }
-  std::unique_lock<std::shared_mutex> io(io_mutex_);
-  if (p.service_action == 0x02) {
-    // BLOCK ERASE: every block is deallocated and reads back as zeros.
-    const IoStatus st = device_->unmap(0, capacity_ * bs);
-    if (!st.ok()) return Result::check_condition(sense_for_io_error(st));
-    return Result::good();
-  }
-  // OVERWRITE parameter list (SBC-3): INVERT byte 0 bit 7, TEST bits 6-5,
-  // OWCOUNT bits 4-0; INITIALIZATION PATTERN LENGTH bytes 2-3; the pattern.
-  const wire::ByteView list =
-      rq.data_out.first(std::min<std::size_t>(rq.data_out.size(), p.parameter_list_length));
-  if (list.size() < 5) return Result::check_condition(sense::invalid_field_in_cdb(7));
-  const bool invert = (list[0] & 0x80) != 0;
-  const std::uint8_t test = (list[0] >> 5) & 0x03;
-  const std::uint8_t count = list[0] & 0x1f;
-  const std::size_t pattern_length = wire::load_be16(&list[2]);
-  if (test != 0) return Result::check_condition(sense::invalid_field_in_parameter_list(0, 6));
-  if (count == 0) return Result::check_condition(sense::invalid_field_in_parameter_list(0, 4));
-  // "If the INITIALIZATION PATTERN LENGTH field is set to zero or to a value
-  // greater than the logical block length ... INVALID FIELD IN PARAMETER
-  // LIST."
-  if (pattern_length == 0 || pattern_length > bs) {
-    return Result::check_condition(sense::invalid_field_in_parameter_list(2));
-  }
-  if (list.size() != 4 + pattern_length) {
-    return Result::check_condition(sense::invalid_field_in_cdb(7));
-  }
-  // The last of OWCOUNT passes decides the content; with INVERT the pattern
-  // is inverted between consecutive passes.
-  const bool inverted_last = invert && (count - 1) % 2 == 1;
-  std::vector<std::uint8_t> block(bs);
-  for (std::size_t i = 0; i < bs; ++i) {
-    const std::uint8_t b = list[4 + i % pattern_length];
-    block[i] = inverted_last ? static_cast<std::uint8_t>(~b) : b;
-  }
-  (void)kFillChunk;
-  return fill_blocks(0, capacity_, wire::ByteView(block));
 }
 
 }  // namespace iscsi::scsi

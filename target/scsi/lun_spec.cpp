@@ -122,6 +122,7 @@ wire::Result<LunSpec, std::string> parse_lun_spec(std::string_view text) {
   }
 
   bool seen_ro = false, seen_removable = false, seen_thin = false, seen_bs = false;
+  bool seen_sanitize_time = false;
   for (std::size_t i = 1; i < parts.size(); ++i) {
     const std::string_view opt = parts[i];
     bool* seen = nullptr;
@@ -144,10 +145,19 @@ wire::Result<LunSpec, std::string> parse_lun_spec(std::string_view text) {
       } else {
         return Err("option " + quoted(opt) + ": the block size must be 512 or 4096");
       }
+    } else if (opt.substr(0, 14) == "sanitize-time=") {
+      seen = &seen_sanitize_time;
+      std::uint64_t seconds = 0;
+      if (!parse_decimal(opt.substr(14), seconds) || seconds > kMaxSanitizeSeconds) {
+        return Err("option " + quoted(opt) + ": the sanitize time must be 0 to " +
+                   std::to_string(kMaxSanitizeSeconds) + " seconds");
+      }
+      spec.options.sanitize_seconds = static_cast<std::uint32_t>(seconds);
     } else if (opt.empty()) {
       return Err("LUN spec " + quoted(text) + " has an empty option");
     } else {
-      return Err("option " + quoted(opt) + " is not ro, removable, thin or bs=512|4096");
+      return Err("option " + quoted(opt) +
+                 " is not ro, removable, thin, bs=512|4096 or sanitize-time=SEC");
     }
     if (*seen) return Err("option " + quoted(opt) + " is given twice");
     *seen = true;

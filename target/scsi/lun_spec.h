@@ -2,7 +2,10 @@
 //   BACKEND  ram:SIZE | file:PATH[:SIZE] | null:SIZE
 //   SIZE     decimal bytes with an optional binary multiple K, M, G or T
 //            (512, 64K, 64M, 1G, 2T; lower case accepted)
-//   OPTION   ro | removable | thin | bs=512 | bs=4096
+//   OPTION   ro | removable | thin | bs=512 | bs=4096 | sanitize-time=SEC
+//            sanitize-time: a SANITIZE takes at least SEC seconds (0 to
+//            kMaxSanitizeSeconds, default 0: as fast as the backend allows),
+//            for testing how initiators handle a long sanitize operation
 // e.g. `0=ram:1G,thin` or `1=file:/tmp/x.img:64M,bs=4096,ro`. A PATH may
 // contain ':' (the last ':'-part is taken as SIZE only when it parses as
 // one) but not ','.
@@ -31,6 +34,8 @@ struct LunOptions {
   bool removable = false;
   bool thin = false;
   std::uint32_t block_size = 512;
+  // Least duration of a sanitize operation (SBC-3 §4.11), in seconds.
+  std::uint32_t sanitize_seconds = 0;
   bool operator==(const LunOptions&) const = default;
 };
 
@@ -43,6 +48,9 @@ struct LunSpec {
 
 // The LUN the target serves when the command line names none.
 inline constexpr std::string_view kDefaultLunSpec = "0=ram:1G,thin";
+
+// Longest `sanitize-time` accepted: one hour.
+inline constexpr std::uint32_t kMaxSanitizeSeconds = 3600;
 
 // Largest LUN number single level flat space addressing can express (SAM-5,
 // flat space addressing method: a 14-bit FLAT SPACE LUN field).

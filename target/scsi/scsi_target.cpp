@@ -182,6 +182,20 @@ void ScsiTarget::reset(ResetKind kind, std::uint64_t lun_field) {
   for (auto& [lun, unit] : units_) unit->reset(kind);
 }
 
+void ScsiTarget::advance(TimePoint now) {
+  for (auto& [lun, unit] : units_) unit->advance(now);
+}
+
+Result ScsiTarget::poll(std::uint64_t lun_field, std::uint64_t operation) {
+  LogicalUnit* unit = find(lun_field);
+  if (unit == nullptr) return Result::with_status(Status::TaskAborted);
+  return unit->poll(operation);
+}
+
+void ScsiTarget::forget(std::uint64_t lun_field, std::uint64_t operation) {
+  if (LogicalUnit* unit = find(lun_field)) unit->forget(operation);
+}
+
 void ScsiTarget::nexus_lost(NexusId nexus) {
   for (auto& [lun, unit] : units_) unit->nexus_lost(nexus);
 }

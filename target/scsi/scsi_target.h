@@ -51,6 +51,12 @@ class ScsiTarget {
   void reset(ResetKind kind, std::uint64_t lun_field);
   // The I_T nexus ended (logout, connection loss, session reinstatement).
   void nexus_lost(NexusId nexus);
+  // Long operations of the units (see LogicalUnit::advance): time passes for
+  // every unit; a Result::pending of the unit at `lun_field` is polled or
+  // forgotten.
+  void advance(TimePoint now);
+  Result poll(std::uint64_t lun_field, std::uint64_t operation);
+  void forget(std::uint64_t lun_field, std::uint64_t operation);
   // The initiator port name of a nexus (iSCSI name ",i,0x" ISID), for
   // persistent reservation TransportIDs.
   void register_nexus(NexusId nexus, const std::string& initiator_port_name);

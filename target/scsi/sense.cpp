@@ -46,6 +46,10 @@ wire::Bytes Sense::fixed() const {
     if (field->bit) b |= static_cast<std::uint8_t>(0x08 | (*field->bit & 0x07));
     out[15] = b;
     wire::store_be16(&out[16], field->byte);
+  } else if (progress) {
+    // SPC-4 §4.5.2.4.4: SKSV set, PROGRESS INDICATION in bytes 16-17.
+    out[15] = 0x80;
+    wire::store_be16(&out[16], *progress);
   }
   return out;
 }
@@ -73,7 +77,12 @@ std::optional<Sense> decode_fixed_sense(wire::ByteView data) {
   if (data[0] & 0x80) s.information = wire::load_be32(&data[3]);
   s.asc = data[12];
   s.ascq = data[13];
-  if (data[7] >= 10 && (data[15] & 0x80)) {
+  const bool progress_key = s.key == SenseKey::NoSense || s.key == SenseKey::NotReady;
+  if (data[7] >= 10 && (data[15] & 0x80) && progress_key) {
+    // SPC-4 §4.5.2.4.1: with NO SENSE and NOT READY the sense key specific
+    // field is a progress indication.
+    s.progress = wire::load_be16(&data[16]);
+  } else if (data[7] >= 10 && (data[15] & 0x80)) {
     FieldPointer f;
     f.in_cdb = (data[15] & 0x40) != 0;
     if (data[15] & 0x08) f.bit = data[15] & 0x07;
@@ -209,6 +218,12 @@ Sense reported_luns_data_has_changed() {
 
 Sense medium_not_present() {
   return make(SenseKey::NotReady, 0x3a, 0x00);
+}
+
+Sense sanitize_in_progress(std::uint16_t progress) {
+  Sense s = make(SenseKey::NotReady, 0x04, 0x1b);
+  s.progress = progress;
+  return s;
 }
 
 Sense unrecovered_read_error(std::optional<std::uint64_t> lba) {

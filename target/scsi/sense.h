@@ -59,6 +59,10 @@ struct Sense {
   // VALID bit shall be set to zero").
   std::optional<std::uint64_t> information;
   std::optional<FieldPointer> field;  // SKSV + sense-key specific field pointer
+  // SKSV + sense-key specific PROGRESS INDICATION (SPC-4 §4.5.2.4.4): the
+  // fraction of the operation done, numerator over 65536. Meaningful with
+  // the NO SENSE and NOT READY sense keys; never set together with `field`.
+  std::optional<std::uint16_t> progress;
 
   bool operator==(const Sense&) const = default;
 
@@ -123,6 +127,9 @@ Sense reported_luns_data_has_changed();      // 3F/0E
 
 // NOT READY.
 Sense medium_not_present();  // 3A/00
+// LOGICAL UNIT NOT READY, SANITIZE IN PROGRESS, with the progress indication
+// (SBC-3 §4.11).
+Sense sanitize_in_progress(std::uint16_t progress);  // 04/1B
 
 // MEDIUM ERROR; `lba` is the first logical block in error when known.
 Sense unrecovered_read_error(std::optional<std::uint64_t> lba = std::nullopt);  // 11/00

@@ -22,7 +22,10 @@ A strictly RFC 3720 conformant iSCSI target.
   --alias NAME           TargetAlias of that target
   --lun N=BACKEND[,OPT]  a logical unit of that target (repeatable); BACKEND is
                          ram:SIZE, file:PATH[:SIZE] or null:SIZE (SIZE like 64M,
-                         1G); OPT is ro, removable, thin, bs=512 or bs=4096.
+                         1G); OPT is ro, removable, thin, bs=512, bs=4096 or
+                         sanitize-time=SEC (a SANITIZE takes at least SEC
+                         seconds, 0-3600, default 0; the unit reports
+                         SANITIZE IN PROGRESS meanwhile).
                          Default: 0=ram:1G,thin
   --config FILE          JSON configuration (several targets, limits)
   --threads N            event-loop threads (default 2)

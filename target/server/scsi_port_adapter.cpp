@@ -10,6 +10,9 @@ session::ScsiOutcome outcome_of(scsi::Result r) {
   o.status = static_cast<std::uint8_t>(r.status);
   if (r.sense) o.sense = r.sense->fixed();
   o.data_in = std::move(r.data_in);
+  if (r.pending) {
+    o.deferred = session::ScsiOutcome::Deferred{r.pending->operation, r.pending->ready_at};
+  }
   return o;
 }
 
@@ -48,6 +51,21 @@ session::ScsiOutcome ScsiPortAdapter::execute(std::uint64_t lun, wire::ByteView 
   rq.data_out = data_out;
   rq.data_in_capacity = data_in_capacity;
   return outcome_of(target_->execute(lun, rq));
+}
+
+void ScsiPortAdapter::advance(session::ScsiTime now) {
+  std::lock_guard lock(mutex_);
+  target_->advance(now);
+}
+
+session::ScsiOutcome ScsiPortAdapter::poll(std::uint64_t lun, std::uint64_t token) {
+  std::lock_guard lock(mutex_);
+  return outcome_of(target_->poll(lun, token));
+}
+
+void ScsiPortAdapter::forget(std::uint64_t lun, std::uint64_t token) {
+  std::lock_guard lock(mutex_);
+  target_->forget(lun, token);
 }
 
 bool ScsiPortAdapter::lun_exists(std::uint64_t lun) const {

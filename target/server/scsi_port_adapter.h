@@ -21,6 +21,9 @@ class ScsiPortAdapter final : public session::ScsiPort {
   session::ScsiOutcome execute(std::uint64_t lun, wire::ByteView cdb, std::uint64_t nexus,
                                wire::ByteView data_out, std::uint32_t data_in_capacity) override;
   bool lun_exists(std::uint64_t lun) const override;
+  void advance(session::ScsiTime now) override;
+  session::ScsiOutcome poll(std::uint64_t lun, std::uint64_t token) override;
+  void forget(std::uint64_t lun, std::uint64_t token) override;
   void reset(session::ResetKind kind, std::uint64_t lun, std::uint64_t nexus) override;
   void nexus_lost(std::uint64_t nexus) override;
   void register_nexus(std::uint64_t nexus, const std::string& initiator_name,

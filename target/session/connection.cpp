@@ -19,6 +19,9 @@ namespace {
 constexpr std::uint8_t kStatusCheckCondition = 0x02;
 // The initiator's data segments during login: the §12.12 default.
 constexpr std::uint32_t kLoginDataSegmentLimit = 8192;
+// How long a deferred command waits before the logical unit is asked again
+// when it said "not yet" past its announced time.
+constexpr std::chrono::milliseconds kDeferredRetry{100};
 
 // Fixed-format sense: ABORTED COMMAND with ASC 0x4B (SPC-4 "DATA PHASE
 // ERROR" family) and the given qualifier.
@@ -64,11 +67,13 @@ TargetConnection::TargetConnection(const TargetConfig& config, SessionTable& ses
     if (wake_fn) wake_fn();
   });
   login_deadline_ = now + config_.limits.login_timeout;
+  now_ = now;
 }
 
 TargetConnection::~TargetConnection() {
   // The nexus is lost only when no newer session of the same initiator
   // port carries it on (see SessionTable::remove).
+  forget_deferred(std::nullopt);
   const bool nexus_ended = session_.tsih == 0 || sessions_.remove(session_.tsih);
   if (scsi_ && nexus_ended) scsi_->nexus_lost(session_.nexus_id);
 }
@@ -109,17 +114,20 @@ std::optional<TargetConnection::TimePoint> TargetConnection::next_deadline() con
     if (ping_ttt_) earliest(ping_deadline_);
     if (config_.limits.nop_in_interval.count() > 0 && !ping_ttt_) earliest(next_ping_);
     if (logout_requested_) earliest(logout_deadline_);
+    for (const auto& [itt, task] : deferred_) earliest(task.wait.ready_at);
   }
   return t;
 }
 
 void TargetConnection::on_timer(TimePoint now) {
+  now_ = std::max(now_, now);
   if (closing_) return;
   if (phase_ == Phase::Login && now >= login_deadline_) {
     close("login did not complete within the login timeout");
     return;
   }
   if (phase_ != Phase::FullFeature) return;
+  poll_deferred();
   if (logout_requested_ && now >= logout_deadline_) {
     close("the initiator did not log out after the target asked it to");
     return;
@@ -184,6 +192,7 @@ void TargetConnection::reject(RejectReason reason, ByteView header) {
 }
 
 void TargetConnection::receive(ByteView bytes, TimePoint now) {
+  now_ = std::max(now_, now);
   while (!bytes.empty() && !wants_close()) {
     const auto step = framer_.feed(bytes);
     bytes = bytes.subspan(step.consumed);
@@ -400,7 +409,7 @@ void TargetConnection::on_scsi_command(wire::ScsiCommand cmd, ByteView header) {
     reject(RejectReason::ProtocolError, header);  // §10.3.1: ATTR 5-7 are reserved
     return;
   }
-  if (tasks_.contains(itt)) {
+  if (tasks_.contains(itt) || deferred_.contains(itt)) {
     reject(RejectReason::InvalidPduField, header);  // the ITT names a task in progress
     return;
   }
@@ -431,6 +440,7 @@ void TargetConnection::on_scsi_command(wire::ScsiCommand cmd, ByteView header) {
     return;
   }
   const Bytes cdb = wire::full_cdb(cmd);
+  scsi_->advance(now_);
   ScsiPlan plan = scsi_->plan(cmd.lun, cdb, session_.nexus_id,
                               cmd.write ? cmd.expected_data_transfer_length : 0);
   if (plan.direction == DataDirection::Write && !plan.early && !tasks_.empty()) {
@@ -557,7 +567,58 @@ void TargetConnection::complete_command(const wire::ScsiCommand& cmd, ByteView c
                                         std::uint32_t read_capacity, std::uint32_t r2ts_sent) {
   const std::uint32_t capacity =
       plan.direction == DataDirection::Read ? std::min(read_capacity, plan.transfer_length) : 0;
+  scsi_->advance(now_);
   ScsiOutcome outcome = scsi_->execute(cmd.lun, cdb, session_.nexus_id, data_out, capacity);
+  if (outcome.deferred) {
+    // The logical unit runs a long operation (SANITIZE with IMMED 0): the
+    // status follows when it completes (poll_deferred), and the session
+    // serves other commands meanwhile.
+    DeferredTask task{cmd, plan, read_capacity, r2ts_sent, *outcome.deferred};
+    task.command.data.clear();
+    deferred_.insert_or_assign(cmd.initiator_task_tag, std::move(task));
+    return;
+  }
+  send_outcome(cmd, plan, std::move(outcome), read_capacity, r2ts_sent);
+}
+
+void TargetConnection::poll_deferred() {
+  if (deferred_.empty() || !scsi_) return;
+  scsi_->advance(now_);
+  for (auto it = deferred_.begin(); it != deferred_.end() && !wants_close();) {
+    DeferredTask& task = it->second;
+    if (task.wait.ready_at > now_) {
+      ++it;
+      continue;
+    }
+    ScsiOutcome outcome = scsi_->poll(task.command.lun, task.wait.token);
+    if (outcome.deferred) {
+      // Not done yet: ask again later, never in a busy loop.
+      task.wait.ready_at = std::max(outcome.deferred->ready_at, now_ + kDeferredRetry);
+      ++it;
+      continue;
+    }
+    const DeferredTask done = std::move(task);
+    it = deferred_.erase(it);
+    send_outcome(done.command, done.plan, std::move(outcome), done.read_capacity, done.r2ts_sent);
+  }
+}
+
+void TargetConnection::forget_deferred(std::optional<std::uint64_t> lun) {
+  for (auto it = deferred_.begin(); it != deferred_.end();) {
+    if (lun && it->second.command.lun != *lun) {
+      ++it;
+      continue;
+    }
+    if (scsi_) scsi_->forget(it->second.command.lun, it->second.wait.token);
+    it = deferred_.erase(it);
+  }
+}
+
+void TargetConnection::send_outcome(const wire::ScsiCommand& cmd, const ScsiPlan& plan,
+                                    ScsiOutcome outcome, std::uint32_t read_capacity,
+                                    std::uint32_t r2ts_sent) {
+  const std::uint32_t capacity =
+      plan.direction == DataDirection::Read ? std::min(read_capacity, plan.transfer_length) : 0;
   if (outcome.data_in.size() > capacity) outcome.data_in.resize(capacity);
 
   // §10.4.5 residuals: what the initiator expected against what the command
@@ -634,6 +695,9 @@ void TargetConnection::on_task_management(const wire::TaskManagementRequest& tmf
   std::uint8_t response = R::FunctionComplete;
   bool cold_reset = false;
   auto abort_lun_tasks = [&](std::optional<std::uint64_t> lun) {
+    // The commands end unanswered; an operation a deferred one started
+    // goes on in the logical unit (SBC-3 §4.11 for SANITIZE).
+    forget_deferred(lun);
     for (auto it = tasks_.begin(); it != tasks_.end();) {
       if (!lun || it->second.command.lun == *lun) {
         terminated_.insert(it->first);
@@ -659,6 +723,12 @@ void TargetConnection::on_task_management(const wire::TaskManagementRequest& tmf
       if (it != tasks_.end()) {
         terminated_.insert(it->first);
         tasks_.erase(it);
+        found = true;
+      }
+      if (auto d = deferred_.find(tmf.referenced_task_tag); d != deferred_.end()) {
+        // The command ends unanswered; the operation it started goes on.
+        scsi_->forget(d->second.command.lun, d->second.wait.token);
+        deferred_.erase(d);
         found = true;
       }
       for (auto q = queued_.begin(); q != queued_.end(); ++q) {
@@ -867,6 +937,7 @@ void TargetConnection::on_logout(const wire::LogoutRequest& logout, ByteView hea
   send(Pdu(std::move(rsp)));
   if (rsp.response == R::ClosedSuccessfully) {
     tasks_.clear();
+    forget_deferred(std::nullopt);
     close("logout");
   }
 }

@@ -70,6 +70,15 @@ class TargetConnection {
     std::uint32_t read_capacity = 0;
     WriteTransfer transfer;
   };
+  // A command whose status follows when the logical unit completes the
+  // operation it started (ScsiOutcome::deferred).
+  struct DeferredTask {
+    wire::ScsiCommand command;  // without its data segment
+    ScsiPlan plan;
+    std::uint32_t read_capacity = 0;
+    std::uint32_t r2ts_sent = 0;
+    ScsiOutcome::Deferred wait;
+  };
 
   void close(std::string reason);
   void handle_frame(const wire::Frame& frame);
@@ -92,6 +101,11 @@ class TargetConnection {
   void complete_command(const wire::ScsiCommand& cmd, wire::ByteView cdb, const ScsiPlan& plan,
                         wire::ByteView data_out, std::uint32_t read_capacity,
                         std::uint32_t r2ts_sent);
+  void send_outcome(const wire::ScsiCommand& cmd, const ScsiPlan& plan, ScsiOutcome outcome,
+                    std::uint32_t read_capacity, std::uint32_t r2ts_sent);
+  void poll_deferred();
+  // Drops the deferred commands of `lun` (all without one) unanswered.
+  void forget_deferred(std::optional<std::uint64_t> lun);
   void respond_early(const wire::ScsiCommand& cmd, const ScsiOutcome& outcome);
   void terminate_task(std::uint32_t itt, std::uint8_t asc, std::uint8_t ascq);
 
@@ -127,6 +141,8 @@ class TargetConnection {
   std::map<std::uint32_t, WriteTask> tasks_;   // write commands waiting for Data-Out
   std::set<std::uint32_t> terminated_;         // ITTs whose remaining Data-Out is discarded
   std::uint32_t next_ttt_ = 1;
+  std::map<std::uint32_t, DeferredTask> deferred_;  // by ITT
+  TimePoint now_;  // the time of the latest receive() or on_timer()
 
   // Text negotiation in full feature phase.
   wire::text::Assembler text_assembler_;

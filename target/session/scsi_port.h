@@ -4,6 +4,7 @@
 // tests use fakes.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -14,10 +15,20 @@ namespace iscsi::session {
 
 enum class DataDirection : std::uint8_t { None, Read, Write };
 
+using ScsiTime = std::chrono::steady_clock::time_point;
+
 struct ScsiOutcome {
   std::uint8_t status = 0;  // SAM status: GOOD 0x00, CHECK CONDITION 0x02, ...
   wire::Bytes sense;        // fixed-format sense data, when status is CHECK CONDITION
   wire::Bytes data_in;      // at most the capacity execute() was given
+  // Set when the command's status follows later: it started a long
+  // operation of the logical unit (SANITIZE with IMMED 0). The fields above
+  // are not meaningful yet; call poll() with `token` from `ready_at` on.
+  struct Deferred {
+    std::uint64_t token = 0;
+    ScsiTime ready_at{};
+  };
+  std::optional<Deferred> deferred;
 };
 
 struct ScsiPlan {
@@ -42,6 +53,23 @@ class ScsiPort {
   virtual ScsiOutcome execute(std::uint64_t lun, wire::ByteView cdb, std::uint64_t nexus,
                               wire::ByteView data_out, std::uint32_t data_in_capacity) = 0;
   virtual bool lun_exists(std::uint64_t lun) const = 0;
+  // Time passes for the logical units, so long operations whose time has
+  // come complete. Called with the connection's current time before plan()
+  // and execute() and before poll().
+  virtual void advance(ScsiTime now) { (void)now; }
+  // The outcome of a deferred command of `lun`: final, or deferred again
+  // with a new ready_at.
+  virtual ScsiOutcome poll(std::uint64_t lun, std::uint64_t token) {
+    (void)lun;
+    (void)token;
+    return ScsiOutcome{0x40, {}, {}, std::nullopt};  // TASK ABORTED: nothing to wait for
+  }
+  // Nobody waits for that deferred command any more (aborted, connection
+  // gone); the operation it started continues.
+  virtual void forget(std::uint64_t lun, std::uint64_t token) {
+    (void)lun;
+    (void)token;
+  }
   virtual void reset(ResetKind kind, std::uint64_t lun, std::uint64_t nexus) = 0;
   // The session of `nexus` ended (logout, connection loss, reinstatement).
   virtual void nexus_lost(std::uint64_t nexus) { (void)nexus; }

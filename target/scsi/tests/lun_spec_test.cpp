@@ -73,6 +73,24 @@ TEST(ParseLunSpec, NullBackendAndLargeLun) {
   EXPECT_TRUE(s->options.removable);
 }
 
+TEST(ParseLunSpec, SanitizeTime) {
+  // Default: a sanitize takes as long as the backend needs, no minimum.
+  auto plain = parse_lun_spec("0=ram:1M");
+  ASSERT_TRUE(plain) << plain.error();
+  EXPECT_EQ(plain->options.sanitize_seconds, 0u);
+  auto s = parse_lun_spec("0=ram:1M,thin,sanitize-time=5");
+  ASSERT_TRUE(s) << s.error();
+  EXPECT_EQ(s->options.sanitize_seconds, 5u);
+  EXPECT_TRUE(s->options.thin);
+  // The bounds: 0 and one hour.
+  auto zero = parse_lun_spec("0=ram:1M,sanitize-time=0");
+  ASSERT_TRUE(zero) << zero.error();
+  EXPECT_EQ(zero->options.sanitize_seconds, 0u);
+  auto hour = parse_lun_spec("0=ram:1M,sanitize-time=3600");
+  ASSERT_TRUE(hour) << hour.error();
+  EXPECT_EQ(hour->options.sanitize_seconds, 3600u);
+}
+
 struct Bad {
   const char* spec;
   const char* names;  // the part the error must name
@@ -103,7 +121,12 @@ INSTANTIATE_TEST_SUITE_P(
                       Bad{"0=ram:1G,,ro", "empty option"},
                       Bad{"0=ram:1G,ro,ro", "'ro' is given twice"},
                       Bad{"0=ram:1G,bs=512,bs=4096", "given twice"}, Bad{"0=file:", "needs a path"},
-                      Bad{"0=file::1G", "needs a path"}));
+                      Bad{"0=file::1G", "needs a path"},
+                      Bad{"0=ram:1M,sanitize-time=3601", "'sanitize-time=3601'"},  // > 1 hour
+                      Bad{"0=ram:1M,sanitize-time=", "0 to 3600 seconds"},
+                      Bad{"0=ram:1M,sanitize-time=-1", "'sanitize-time=-1'"},
+                      Bad{"0=ram:1M,sanitize-time=1.5", "'sanitize-time=1.5'"},
+                      Bad{"0=ram:1M,sanitize-time=1,sanitize-time=2", "given twice"}));
 
 }  // namespace
 }  // namespace iscsi::scsi

@@ -514,5 +514,119 @@ TEST_F(ConnectionTest, MaxRecvDataSegmentLengthRedeclaredInFullFeaturePhase) {
   for (const auto& p : out) EXPECT_EQ(std::get<wire::ScsiDataIn>(p).data.size(), 1024u);
 }
 
+// A command whose logical unit operation outlasts it (SBC-3 SANITIZE with
+// IMMED 0: "return status after the sanitize operation is completed").
+wire::ScsiCommand sanitize_command(std::uint32_t itt, std::uint32_t cmd_sn) {
+  wire::ScsiCommand c;
+  c.initiator_task_tag = itt;
+  c.cmd_sn = cmd_sn;
+  c.cdb = {0x48, 0x02, 0, 0, 0, 0, 0, 0, 0, 0};  // BLOCK ERASE, IMMED 0
+  return c;
+}
+
+wire::ScsiCommand tur_command(std::uint32_t itt, std::uint32_t cmd_sn) {
+  wire::ScsiCommand c;
+  c.initiator_task_tag = itt;
+  c.cmd_sn = cmd_sn;
+  c.cdb = {0x00, 0, 0, 0, 0, 0};
+  return c;
+}
+
+TEST_F(ConnectionTest, DeferredStatusFollowsWhileOtherCommandsAreAnswered) {
+  auto& i = logged_in();
+  scsi.sanitize_end = i.now() + std::chrono::seconds(5);
+  // No status yet: the operation runs; the connection wakes up at its end.
+  EXPECT_TRUE(i.exchange(wire::Pdu(sanitize_command(30, i.next_cmd_sn()))).empty());
+  EXPECT_EQ(i.connection().next_deadline(), scsi.sanitize_end);
+  // Another command of the session is answered meanwhile.
+  auto out = i.exchange(wire::Pdu(tur_command(31, i.next_cmd_sn())));
+  ASSERT_EQ(out.size(), 1u);
+  const auto tur = std::get<wire::ScsiResponse>(out[0]);
+  EXPECT_EQ(tur.initiator_task_tag, 31u);
+  EXPECT_EQ(tur.status, 0);
+  // RFC 3720 §3.2.2.1: the CmdSN of the deferred command is consumed.
+  EXPECT_EQ(tur.exp_cmd_sn, i.cmd_sn());
+  // Before the end nothing is sent.
+  i.now() += std::chrono::seconds(4);
+  i.connection().on_timer(i.now());
+  EXPECT_TRUE(i.collect().empty());
+  // At the end the status follows, with the next StatSN (§3.2.2.2: StatSN
+  // is assigned when the status is sent).
+  i.now() = scsi.sanitize_end;
+  i.connection().on_timer(i.now());
+  out = i.collect();
+  ASSERT_EQ(out.size(), 1u);
+  const auto done = std::get<wire::ScsiResponse>(out[0]);
+  EXPECT_EQ(done.initiator_task_tag, 30u);
+  EXPECT_EQ(done.status, 0);
+  EXPECT_EQ(done.stat_sn, tur.stat_sn + 1);
+  EXPECT_EQ(scsi.polled, (std::vector<std::uint64_t>{1}));
+  EXPECT_FALSE(i.connection().next_deadline());
+}
+
+TEST_F(ConnectionTest, DeferredCommandKeepsItsTaskTag) {
+  auto& i = logged_in();
+  scsi.sanitize_end = i.now() + std::chrono::seconds(5);
+  EXPECT_TRUE(i.exchange(wire::Pdu(sanitize_command(32, i.next_cmd_sn()))).empty());
+  // The ITT names a task in progress: the new command is rejected.
+  const auto out = i.exchange(wire::Pdu(tur_command(32, i.next_cmd_sn())));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(std::get<wire::Reject>(out[0]).reason,
+            static_cast<std::uint8_t>(wire::RejectReason::InvalidPduField));
+}
+
+TEST_F(ConnectionTest, AbortTaskEndsADeferredCommandUnanswered) {
+  auto& i = logged_in();
+  scsi.sanitize_end = i.now() + std::chrono::seconds(5);
+  const auto cmd = sanitize_command(33, i.next_cmd_sn());
+  EXPECT_TRUE(i.exchange(wire::Pdu(cmd)).empty());
+  wire::TaskManagementRequest tmf;
+  tmf.immediate = true;
+  tmf.function = wire::TaskManagementRequest::AbortTask;
+  tmf.initiator_task_tag = 34;
+  tmf.referenced_task_tag = 33;
+  tmf.ref_cmd_sn = cmd.cmd_sn;
+  tmf.cmd_sn = i.cmd_sn();
+  auto out = i.exchange(wire::Pdu(tmf));
+  ASSERT_EQ(out.size(), 1u);
+  // §10.6.1: Function Complete; the logical unit is told nobody waits.
+  EXPECT_EQ(std::get<wire::TaskManagementResponse>(out[0]).response, 0);
+  EXPECT_EQ(scsi.forgotten, (std::vector<std::uint64_t>{1}));
+  EXPECT_FALSE(i.connection().next_deadline());
+  // §10.5.1: no response of the aborted task follows the TMF response.
+  i.now() = scsi.sanitize_end;
+  i.connection().on_timer(i.now());
+  EXPECT_TRUE(i.collect().empty());
+}
+
+TEST_F(ConnectionTest, LogicalUnitResetEndsDeferredCommandsOfThatLun) {
+  auto& i = logged_in();
+  scsi.sanitize_end = i.now() + std::chrono::seconds(5);
+  EXPECT_TRUE(i.exchange(wire::Pdu(sanitize_command(35, i.next_cmd_sn()))).empty());
+  wire::TaskManagementRequest tmf;
+  tmf.immediate = true;
+  tmf.function = wire::TaskManagementRequest::LogicalUnitReset;
+  tmf.initiator_task_tag = 36;
+  tmf.cmd_sn = i.cmd_sn();
+  auto out = i.exchange(wire::Pdu(tmf));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(std::get<wire::TaskManagementResponse>(out[0]).response, 0);
+  EXPECT_EQ(scsi.forgotten, (std::vector<std::uint64_t>{1}));
+  i.now() = scsi.sanitize_end;
+  i.connection().on_timer(i.now());
+  EXPECT_TRUE(i.collect().empty());
+}
+
+TEST_F(ConnectionTest, ConnectionEndForgetsDeferredCommands) {
+  {
+    auto& i = logged_in();
+    scsi.sanitize_end = i.now() + std::chrono::seconds(5);
+    EXPECT_TRUE(i.exchange(wire::Pdu(sanitize_command(37, i.next_cmd_sn()))).empty());
+    EXPECT_TRUE(scsi.forgotten.empty());
+  }
+  h.reset();  // the connection goes away (I_T nexus loss)
+  EXPECT_EQ(scsi.forgotten, (std::vector<std::uint64_t>{1}));
+}
+
 }  // namespace
 }  // namespace iscsi::session

@@ -1,8 +1,12 @@
 // A scripted ScsiPort for session tests: LUN 0 exists, READ(10) returns a
 // pattern, WRITE(10) records what it got, TEST UNIT READY succeeds, anything
-// else is CHECK CONDITION / INVALID COMMAND OPERATION CODE.
+// else is CHECK CONDITION / INVALID COMMAND OPERATION CODE. SANITIZE (48h)
+// starts a long operation: its status is deferred until `sanitize_end`
+// (the time advance() last reported), the way a logical unit with a
+// minimum sanitize time answers.
 #pragma once
 
+#include <algorithm>
 #include <vector>
 
 #include "session/scsi_port.h"
@@ -21,6 +25,7 @@ class FakeScsi : public ScsiPort {
     }
     switch (cdb[0]) {
       case 0x00:  // TEST UNIT READY
+      case 0x48:  // SANITIZE
         return p;
       case 0x28:  // READ(10)
         p.direction = DataDirection::Read;
@@ -40,6 +45,10 @@ class FakeScsi : public ScsiPort {
                       std::uint32_t capacity) override {
     ++executed;
     ScsiOutcome o;
+    if (cdb[0] == 0x48) {
+      o.deferred = ScsiOutcome::Deferred{++last_token, sanitize_end};
+      return o;
+    }
     if (cdb[0] == 0x28) {
       const std::uint32_t n =
           std::min<std::uint32_t>(capacity, wire::load_be16(cdb.data() + 7) * kBlock);
@@ -52,6 +61,14 @@ class FakeScsi : public ScsiPort {
   }
 
   bool lun_exists(std::uint64_t lun) const override { return lun == 0; }
+  void advance(ScsiTime t) override { now = std::max(now, t); }
+  ScsiOutcome poll(std::uint64_t, std::uint64_t token) override {
+    polled.push_back(token);
+    ScsiOutcome o;
+    if (now < sanitize_end) o.deferred = ScsiOutcome::Deferred{token, sanitize_end};
+    return o;
+  }
+  void forget(std::uint64_t, std::uint64_t token) override { forgotten.push_back(token); }
   void reset(ResetKind kind, std::uint64_t, std::uint64_t) override { resets.push_back(kind); }
 
   static wire::Bytes sense(std::uint8_t key, std::uint8_t asc, std::uint8_t ascq) {
@@ -67,6 +84,11 @@ class FakeScsi : public ScsiPort {
   int executed = 0;
   wire::Bytes written;
   std::vector<ResetKind> resets;
+  ScsiTime now{};
+  ScsiTime sanitize_end{};
+  std::uint64_t last_token = 0;
+  std::vector<std::uint64_t> polled;
+  std::vector<std::uint64_t> forgotten;
 };
 
 }  // namespace iscsi::session::testing
