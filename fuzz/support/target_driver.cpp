@@ -233,8 +233,13 @@ void TargetDriver::check(const Pdu& pdu, wire::ByteView bhs) {
           // §10.17.3: the data segment is the complete header of the bad PDU.
           FUZZ_CHECK(p.data.size() == wire::kBhsLength,
                      "Reject with a " + n(p.data.size()) + "-byte data segment");
-          // A rejected Text Request declared nothing.
+          // A rejected Text Request declared nothing, and a rejected part of
+          // a continued text (C=1) is not part of the text the target
+          // assembles.
           text_declarations_.erase(wire::load_be32(p.data.data() + 16));
+          if ((p.data[0] & 0x3f) == static_cast<std::uint8_t>(wire::Opcode::TextRequest)) {
+            text_sent_.clear();
+          }
         }
         if constexpr (std::is_same_v<T, wire::TextResponse>) {
           // §10.11.2: "A Text Response with the C bit set to 1 MUST have the F bit set to 0."

@@ -21,6 +21,26 @@ TEST(Scenario, LoadsAValidCase) {
   EXPECT_EQ(s->steps.size(), 3u);
 }
 
+TEST(Scenario, CaseIdsFollowTheSectionAndWordsPattern) {
+  for (const char* id : {"rfc3720-10.18-example-case", "rfc3720-3-x", "rfc3720-12.1.2-a1-b2",
+                         "rfc3720-app-d-discovery-rejects-scsi"}) {
+    auto j = minimal();
+    j["id"] = id;
+    EXPECT_TRUE(parse_scenario(j, "x.json").ok()) << id;
+  }
+  for (const char* id : {"rfc3720-10.18-", "rfc3720-10.18", "rfc3720-.18-x", "rfc3720-10..18-x",
+                         "rfc3720-10.18-a--b", "rfc3720-10.18-Upper", "rfc3720-app-d-",
+                         "rfc3720-app-dd-x", "rfc7143-10.18-x", "rfc3720-10.18-a b"}) {
+    auto j = minimal();
+    j["id"] = id;
+    EXPECT_FALSE(parse_scenario(j, "x.json").ok()) << id;
+  }
+  // A hostile case file's very long id is refused, not matched recursively.
+  auto j = minimal();
+  j["id"] = "rfc3720-12.13-" + std::string(100000, 'a');
+  EXPECT_FALSE(parse_scenario(j, "x.json").ok());
+}
+
 TEST(Scenario, RejectsStructuralMistakesWithTheirLocation) {
   auto j = minimal();
   j["id"] = "cmdsn-test";
