@@ -57,6 +57,20 @@ bool tracing() {
   return on;
 }
 
+// The PDU's line, and for text-carrying PDUs the keys (NULs shown as '|').
+void trace_pdu(const char* direction, const Pdu& pdu) {
+  std::string line = wire::format_pdu(pdu);
+  const auto op = wire::opcode_of(pdu);
+  if (op == wire::Opcode::TextRequest || op == wire::Opcode::TextResponse ||
+      op == wire::Opcode::LoginRequest || op == wire::Opcode::LoginResponse) {
+    line += " text=";
+    for (auto b : wire::data_of(pdu)) {
+      line += b == 0 ? '|' : (b >= 0x20 && b < 0x7f ? static_cast<char>(b) : '.');
+    }
+  }
+  std::fprintf(stderr, "%s %s\n", direction, line.c_str());
+}
+
 }  // namespace
 
 TargetDriver::TargetDriver(const session::TargetLimits& limits, const RamLunSetup& lun,
@@ -153,7 +167,7 @@ void TargetDriver::send_many(const std::vector<Pdu>& pdus, std::size_t chunk) {
       }
     }
     wire::encode_append(pdu, digests_, bytes);
-    if (tracing()) std::fprintf(stderr, "-> %s\n", wire::format_pdu(pdu).c_str());
+    if (tracing()) trace_pdu("->", pdu);
   }
   encoded_ = true;
   send_bytes(bytes, chunk);
@@ -193,7 +207,7 @@ void TargetDriver::collect(bool was_closed) {
     FUZZ_CHECK(!frame.error, "the target sent a bad PDU: " + frame.error->detail);
     auto pdu = frame.decode();
     FUZZ_CHECK(pdu.ok(), "the target sent an undecodable PDU: " + pdu.error().detail);
-    if (tracing()) std::fprintf(stderr, "<- %s\n", wire::format_pdu(*pdu).c_str());
+    if (tracing()) trace_pdu("<-", *pdu);
     check(*pdu, frame.bhs);
     received_.push_back(std::move(*pdu));
     // §12.1: digests start with the first PDU after the final Login Response.

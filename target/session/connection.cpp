@@ -856,11 +856,16 @@ void TargetConnection::on_text(const wire::TextRequest& text, ByteView header) {
   ctx.stage = negotiation::Stage::FullFeature;
   ctx.leading = true;
   ctx.session_type = session_.params.session_type;
+  // A negotiation ended by a Reject did not take place: what it declared
+  // (e.g. MaxRecvDataSegmentLength, §12.12) must not surface when a later
+  // one completes, so the state before it is restored.
+  const negotiation::Negotiator before = *negotiator_;
   negotiator_->begin_negotiation();
   auto answers = negotiator_->receive(*pairs, ctx);
   std::vector<wire::text::KeyValue> reply;
   if (!answers) {
     // §10.17: a text negotiation that cannot proceed is rejected.
+    *negotiator_ = before;
     reject(RejectReason::ProtocolError, header);
     return;
   }

@@ -514,6 +514,33 @@ TEST_F(ConnectionTest, MaxRecvDataSegmentLengthRedeclaredInFullFeaturePhase) {
   for (const auto& p : out) EXPECT_EQ(std::get<wire::ScsiDataIn>(p).data.size(), 1024u);
 }
 
+// A text negotiation ended by a Reject did not take place: the
+// MaxRecvDataSegmentLength it declared never takes effect, not even once a
+// later text negotiation completes (found by fuzz_session).
+TEST_F(ConnectionTest, RejectedTextNegotiationDeclaresNothing) {
+  auto& i = logged_in();
+  wire::TextRequest bad;
+  bad.immediate = true;
+  bad.initiator_task_tag = 60;
+  bad.cmd_sn = i.cmd_sn();
+  // CHAP_I belongs to the security stage: the whole text is rejected.
+  bad.data = text_of({{"MaxRecvDataSegmentLength", "1024"}, {"CHAP_I", "255"}});
+  const auto rejected = i.exchange(wire::Pdu(bad));
+  ASSERT_EQ(rejected.size(), 1u);
+  ASSERT_TRUE(std::holds_alternative<wire::Reject>(rejected[0]));
+  wire::TextRequest ok;
+  ok.immediate = true;
+  ok.initiator_task_tag = 61;
+  ok.cmd_sn = i.cmd_sn();
+  ok.data = text_of({{"X-com.example.unknown", "1"}});
+  const auto answered = i.exchange(wire::Pdu(ok));
+  ASSERT_EQ(answered.size(), 1u);
+  ASSERT_TRUE(std::holds_alternative<wire::TextResponse>(answered[0]));
+  const auto out = i.exchange(wire::Pdu(read10(62, 8, 4096)));
+  ASSERT_EQ(out.size(), 1u);  // the login's declaration (8192) still holds
+  EXPECT_EQ(std::get<wire::ScsiDataIn>(out[0]).data.size(), 4096u);
+}
+
 // A command whose logical unit operation outlasts it (SBC-3 SANITIZE with
 // IMMED 0: "return status after the sanitize operation is completed").
 wire::ScsiCommand sanitize_command(std::uint32_t itt, std::uint32_t cmd_sn) {
