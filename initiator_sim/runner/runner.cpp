@@ -45,6 +45,10 @@ AuthSpec harness_auth() {
 
 namespace {
 
+// The largest write a scsi step may ask for: far above any case's need, and
+// a bound on what a hostile case file can make the harness allocate.
+constexpr std::uint64_t kMaxScsiWrite = 64u << 20;
+
 constexpr std::string_view kInitiatorName = kHarnessInitiatorName;
 
 // Ends a case early with a verdict.
@@ -509,7 +513,13 @@ class CaseContext {
     if (b.contains("text")) wire::data_of(pdu) = wire::text::encode(pairs_of(b["text"]));
     if (b.contains("fill")) {
       const auto& f = b["fill"];
-      wire::data_of(pdu).assign(value_of(f.at("length"), 0),
+      const std::uint64_t length = value_of(f.at("length"), 0);
+      // A data segment holds at most 2^24 - 1 bytes (§10.2.1.6 DataSegmentLength).
+      if (length > wire::kMaxDataSegmentLength) {
+        throw Stop{Verdict::Error, "fill length " + std::to_string(length) +
+                                       " exceeds the 24-bit DataSegmentLength"};
+      }
+      wire::data_of(pdu).assign(length,
                                 static_cast<std::uint8_t>(value_of(f.value("byte", json(0)), 0)));
     }
     if (b.contains("ahs")) {
@@ -533,6 +543,11 @@ class CaseContext {
       for (const auto& r : b["raw"]) {
         const std::size_t offset = r["offset"].get<std::size_t>();
         const Bytes patch = hex_bytes(r["hex"], "raw");
+        if (offset > bytes.size() + wire::kMaxDataSegmentLength) {
+          throw Stop{Verdict::Error, "raw offset " + std::to_string(offset) +
+                                         " lies far beyond the PDU (" +
+                                         std::to_string(bytes.size()) + " bytes)"};
+        }
         if (offset + patch.size() > bytes.size()) bytes.resize(offset + patch.size(), 0);
         std::copy(patch.begin(), patch.end(), bytes.begin() + static_cast<std::ptrdiff_t>(offset));
       }
@@ -693,7 +708,12 @@ class CaseContext {
     }
     if (b.contains("write")) {
       rq.write = true;
-      rq.expected_length = static_cast<std::uint32_t>(value_of(b["write"], 0));
+      const std::uint64_t length = value_of(b["write"], 0);
+      if (length > kMaxScsiWrite) {
+        throw Stop{Verdict::Error, "write length " + std::to_string(length) + " exceeds " +
+                                       std::to_string(kMaxScsiWrite) + " bytes"};
+      }
+      rq.expected_length = static_cast<std::uint32_t>(length);
       if (b.contains("data")) {
         rq.data_out = hex_bytes(b["data"], "data");
       } else {
@@ -816,6 +836,13 @@ CaseResult Runner::run(const Scenario& scenario) {
       result.verdict = Verdict::Error;
       result.step = i + 1;
       result.message = std::string("scenario: ") + e.what();
+      break;
+    } catch (const std::exception& e) {
+      // A value the checks above did not bound: a harness error for this
+      // case, never the end of the whole run.
+      result.verdict = Verdict::Error;
+      result.step = i + 1;
+      result.message = std::string("harness: ") + e.what();
       break;
     }
   }

@@ -88,6 +88,24 @@ TEST(Runner, RawOverridesReachTheWire) {
   EXPECT_EQ(res.verdict, Verdict::Pass) << res.message;
 }
 
+// Sizes from a case file are bounded: a harness error for that case, never
+// an allocation the size of the value (found by fuzz_scenario).
+TEST(Runner, UnboundedSizesInACaseAreHarnessErrors) {
+  for (const char* steps : {
+           R"([{"login": {}}, {"send": {"pdu": "NopOut", "fill": {"length": -300000}}}])",
+           R"([{"login": {}}, {"send": {"pdu": "NopOut", "fill": {"length": 16777216}}}])",
+           R"([{"login": {}}, {"send": {"pdu": "NopOut",
+               "raw": [{"offset": 4294967296, "hex": "00"}]}}])",
+           R"([{"login": {}}, {"scsi": {"cdb": "2a00000000000000ffff00", "write": 4294967295}}])",
+       }) {
+    Runner r(in_process());
+    const auto res = r.run(make(steps));
+    EXPECT_EQ(res.verdict, Verdict::Error) << steps;
+    EXPECT_EQ(res.step, 2u) << steps;
+    EXPECT_FALSE(res.message.empty());
+  }
+}
+
 TEST(Report, JunitAndJsonCarryEveryCase) {
   Runner r(in_process());
   const Scenario ok = make(R"([{"login": {}}])");
