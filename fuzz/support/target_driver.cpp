@@ -145,7 +145,10 @@ void TargetDriver::send_many(const std::vector<Pdu>& pdus, std::size_t chunk) {
     }
     if (const auto* text = std::get_if<wire::TextRequest>(&pdu); text && full_feature_) {
       // §12.12: a text negotiation may declare a new MaxRecvDataSegmentLength;
-      // it holds once the target answered the text.
+      // it holds once the target answered the text. A new text forgets what
+      // an earlier request with the same tag declared: that one was never
+      // answered (e.g. a CmdSN outside the window is silently ignored).
+      if (text_sent_.empty()) text_declarations_.erase(text->initiator_task_tag);
       text_sent_.insert(text_sent_.end(), text->data.begin(), text->data.end());
       if (!text->continue_) {
         std::optional<std::uint32_t> declared;
@@ -265,8 +268,9 @@ void TargetDriver::check(const Pdu& pdu, wire::ByteView bhs) {
           FUZZ_CHECK(!(p.continue_ && p.final), "Text Response with both C and F");
           text_ttt_.reset();
           if (p.target_transfer_tag != wire::kReservedTag) text_ttt_ = p.target_transfer_tag;
+          // Only the final response ends the negotiation (§10.11.1 F bit).
           if (auto it = text_declarations_.find(p.initiator_task_tag);
-              it != text_declarations_.end()) {
+              p.final && it != text_declarations_.end()) {
             initiator_mrdsl_ = it->second;
             text_declarations_.erase(it);
           }

@@ -48,6 +48,8 @@ namespace {
 // The largest write a scsi step may ask for: far above any case's need, and
 // a bound on what a hostile case file can make the harness allocate.
 constexpr std::uint64_t kMaxScsiWrite = 64u << 20;
+// The longest wait a step may name (an hour); longer is a mistake in the case.
+constexpr std::int64_t kMaxWaitMs = 3'600'000;
 
 constexpr std::string_view kInitiatorName = kHarnessInitiatorName;
 
@@ -541,6 +543,10 @@ class CaseContext {
     Bytes bytes = s.encode(pdu);
     if (b.contains("raw")) {
       for (const auto& r : b["raw"]) {
+        if (!r["offset"].is_number_unsigned()) {
+          throw Stop{Verdict::Error,
+                     "raw offset must be a whole number, not " + r["offset"].dump()};
+        }
         const std::size_t offset = r["offset"].get<std::size_t>();
         const Bytes patch = hex_bytes(r["hex"], "raw");
         if (offset > bytes.size() + wire::kMaxDataSegmentLength) {
@@ -624,8 +630,7 @@ class CaseContext {
 
   void expect(const json& b) {
     auto& s = session();
-    const auto timeout =
-        std::chrono::milliseconds(b.value("within_ms", static_cast<int>(target_.timeout.count())));
+    const auto timeout = milliseconds_of(b, "within_ms", target_.timeout);
     std::vector<json> alternatives;
     if (b.contains("any_of")) {
       for (const auto& a : b["any_of"]) alternatives.push_back(a);
@@ -677,8 +682,7 @@ class CaseContext {
 
   void expect_close(const json& b) {
     auto& s = session();
-    const auto timeout =
-        std::chrono::milliseconds(b.value("within_ms", static_cast<int>(target_.timeout.count())));
+    const auto timeout = milliseconds_of(b, "within_ms", target_.timeout);
     std::vector<Pdu> seen;
     if (!s.wait_closed(timeout, &seen)) {
       throw Stop{Verdict::Fail,
@@ -686,9 +690,24 @@ class CaseContext {
     }
   }
 
+  // A duration in milliseconds: a whole number from 0 to an hour. Anything
+  // else (a fraction, 5e63, a string) is an error in the case, not a value
+  // to convert.
+  static std::chrono::milliseconds milliseconds_of(const json& b, const char* key,
+                                                   std::chrono::milliseconds fallback) {
+    if (!b.contains(key)) return fallback;
+    const json& v = b[key];
+    if (!v.is_number_integer() || v.get<std::int64_t>() < 0 || v.get<std::int64_t>() > kMaxWaitMs) {
+      throw Stop{Verdict::Error, std::string(key) +
+                                     " must be a whole number of milliseconds from 0 to " +
+                                     std::to_string(kMaxWaitMs) + ", not " + v.dump()};
+    }
+    return std::chrono::milliseconds(v.get<std::int64_t>());
+  }
+
   void expect_silence(const json& b) {
     auto& s = session();
-    const auto ms = std::chrono::milliseconds(b.value("ms", 500));
+    const auto ms = milliseconds_of(b, "ms", std::chrono::milliseconds(500));
     const Received r = s.receive(ms, /*answer_pings=*/true);
     if (r.kind == Received::Kind::Pdu)
       throw Stop{Verdict::Fail, "expected silence, got " + wire::format_pdu(r.pdu)};
@@ -791,7 +810,8 @@ class CaseContext {
   }
 
   void sleep(const json& b) {
-    if (!inproc_) std::this_thread::sleep_for(std::chrono::milliseconds(b.value("ms", 0)));
+    const auto ms = milliseconds_of(b, "ms", std::chrono::milliseconds(0));
+    if (!inproc_) std::this_thread::sleep_for(ms);
   }
 
   const TargetSpec& target_;

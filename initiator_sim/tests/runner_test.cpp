@@ -97,6 +97,9 @@ TEST(Runner, UnboundedSizesInACaseAreHarnessErrors) {
            R"([{"login": {}}, {"send": {"pdu": "NopOut",
                "raw": [{"offset": 4294967296, "hex": "00"}]}}])",
            R"([{"login": {}}, {"scsi": {"cdb": "2a00000000000000ffff00", "write": 4294967295}}])",
+           R"([{"login": {}}, {"expect_silence": {"ms": 5.01889e+63}}])",
+           R"([{"login": {}}, {"expect_close": {"within_ms": -1}}])",
+           R"([{"login": {}}, {"sleep": {"ms": 3600001}}])",
        }) {
     Runner r(in_process());
     const auto res = r.run(make(steps));
