@@ -329,8 +329,18 @@ TargetLogin::Step TargetLogin::process_text(const LoginRequest& request,
     if (!params) return fail(params.error().status, params.error().detail, &request);
     SessionKey key{params->initiator_name, isid_.to_u64(), node_ ? node_->name : std::string()};
     std::uint64_t nexus = 0;
-    new_tsih = sessions_.create(key, session_type_, close_session_, &nexus);
+    bool reinstated = false;
+    new_tsih = sessions_.create(key, session_type_, close_session_, &nexus, &reinstated);
     if (!new_tsih) return fail(LoginStatus::OutOfResources, "no free TSIH", &request);
+    if (reinstated && node_ && node_->scsi) {
+      // RFC 5048, which updates RFC 3720 (and RFC 7143 keeps it): the iSCSI
+      // layer notifies the SCSI layer of I_T nexus loss on the successful
+      // completion of a session reinstatement. Reported here, before the new
+      // session's first command, so the outcome does not depend on whether
+      // the old connection's teardown has run yet (it then reports nothing:
+      // SessionTable::remove sees the new session carrying the nexus).
+      node_->scsi->nexus_lost(nexus);
+    }
     result_.params = std::move(*params);
     result_.nexus_id = nexus;
   }

@@ -5,9 +5,10 @@ namespace iscsi::session {
 std::optional<std::uint16_t> SessionTable::create(const SessionKey& key,
                                                   negotiation::SessionType type,
                                                   std::function<void()> close,
-                                                  std::uint64_t* nexus_id) {
+                                                  std::uint64_t* nexus_id, bool* reinstated) {
   std::function<void()> close_old;
   std::uint16_t tsih = 0;
+  if (reinstated) *reinstated = false;
   {
     std::lock_guard lock(mutex_);
     if (auto it = by_key_.find(key); it != by_key_.end()) {
@@ -15,6 +16,7 @@ std::optional<std::uint16_t> SessionTable::create(const SessionKey& key,
       if (old != by_tsih_.end()) {
         close_old = std::move(old->second.close);
         by_tsih_.erase(old);
+        if (reinstated) *reinstated = true;
       }
       by_key_.erase(it);
     }

@@ -42,10 +42,11 @@ class SessionTable {
  public:
   // Registers a new session for `key`. When a session with the same key
   // exists (§5.3.5 session reinstatement: "the target ... MUST ... close the
-  // old session"), its close() is called and it is replaced. Returns the new
-  // TSIH, or nullopt when no TSIH is free.
+  // old session"), its close() is called, it is replaced and `*reinstated`
+  // is set. Returns the new TSIH, or nullopt when no TSIH is free.
   std::optional<std::uint16_t> create(const SessionKey& key, negotiation::SessionType type,
-                                      std::function<void()> close, std::uint64_t* nexus_id);
+                                      std::function<void()> close, std::uint64_t* nexus_id,
+                                      bool* reinstated = nullptr);
 
   // Removes the session (at logout or connection loss), unless `tsih` was
   // already replaced by a reinstatement. Returns true when the I_T nexus

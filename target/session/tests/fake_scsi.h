@@ -70,6 +70,7 @@ class FakeScsi : public ScsiPort {
   }
   void forget(std::uint64_t, std::uint64_t token) override { forgotten.push_back(token); }
   void reset(ResetKind kind, std::uint64_t, std::uint64_t) override { resets.push_back(kind); }
+  void nexus_lost(std::uint64_t nexus) override { lost_nexuses.push_back(nexus); }
 
   static wire::Bytes sense(std::uint8_t key, std::uint8_t asc, std::uint8_t ascq) {
     wire::Bytes s(18, 0);
@@ -89,6 +90,7 @@ class FakeScsi : public ScsiPort {
   std::uint64_t last_token = 0;
   std::vector<std::uint64_t> polled;
   std::vector<std::uint64_t> forgotten;
+  std::vector<std::uint64_t> lost_nexuses;
 };
 
 }  // namespace iscsi::session::testing

@@ -212,6 +212,20 @@ TEST_F(LoginTest, ReinstatementClosesTheOldSession) {
   EXPECT_EQ(sessions.size(), 1u);
 }
 
+// RFC 5048 (updating RFC 3720): a completed reinstatement is an I_T nexus
+// loss, reported by the new login itself, before its session runs a
+// command, whatever the old connection's teardown does later.
+TEST_F(LoginTest, ReinstatementReportsTheNexusLossOnce) {
+  auto first = std::make_unique<InitiatorHarness>(config, sessions);
+  ASSERT_EQ(first->login(normal_login_keys()).status_class, 0);
+  EXPECT_TRUE(scsi.lost_nexuses.empty());
+  InitiatorHarness second(config, sessions);
+  ASSERT_EQ(second.login(normal_login_keys()).status_class, 0);
+  ASSERT_EQ(scsi.lost_nexuses.size(), 1u);
+  first.reset();  // the old connection torn down after the new login
+  EXPECT_EQ(scsi.lost_nexuses.size(), 1u);
+}
+
 TEST_F(LoginTest, LoginTimeoutClosesTheConnection) {
   InitiatorHarness h(config, sessions);
   auto deadline = h.connection().next_deadline();

@@ -27,11 +27,14 @@ TEST(SessionTable, ReinstatementClosesTheOldSessionAndKeepsTheNexus) {
   SessionTable t;
   int closed = 0;
   std::uint64_t n1 = 0, n2 = 0;
+  bool reinstated = true;
   auto a = t.create(
-      kKey, negotiation::SessionType::Normal, [&] { ++closed; }, &n1);
+      kKey, negotiation::SessionType::Normal, [&] { ++closed; }, &n1, &reinstated);
+  EXPECT_FALSE(reinstated);
   auto b = t.create(
-      kKey, negotiation::SessionType::Normal, [] {}, &n2);
+      kKey, negotiation::SessionType::Normal, [] {}, &n2, &reinstated);
   ASSERT_TRUE(a && b);
+  EXPECT_TRUE(reinstated);
   EXPECT_EQ(closed, 1);
   EXPECT_NE(*a, *b);
   EXPECT_EQ(n1, n2);  // same initiator port and target: the same I_T nexus
