@@ -4,31 +4,10 @@
 #include <set>
 #include <sstream>
 
+#include "report/report.h"
+
 namespace iscsi::sim {
 namespace {
-
-std::string esc(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 // Hex in groups of 4 bytes, 16 bytes a line, for reading BHS fields by offset.
 std::string hex_block(const std::string& hex) {
@@ -79,21 +58,23 @@ pre{white-space:pre;margin:4px 0;background:#fafafa;padding:4px;border:1px solid
         "th><th>error</th></tr>\n";
   for (const auto& r : runs) {
     const auto& s = r["summary"];
-    os << "<tr><td>" << esc(r.value("target", std::string())) << "</td><td>" << s.value("cases", 0)
-       << "</td><td>" << s.value("pass", 0) << "</td><td>" << s.value("fail", 0) << "</td><td>"
-       << s.value("not_applicable", 0) << "</td><td>" << s.value("error", 0) << "</td></tr>\n";
+    os << "<tr><td>" << xml_escape(r.value("target", std::string())) << "</td><td>"
+       << s.value("cases", 0) << "</td><td>" << s.value("pass", 0) << "</td><td>"
+       << s.value("fail", 0) << "</td><td>" << s.value("not_applicable", 0) << "</td><td>"
+       << s.value("error", 0) << "</td></tr>\n";
   }
   os << "</table>\n<table><tr><th>case</th><th>RFC 3720</th><th>level</th>";
-  for (const auto& r : runs) os << "<th>" << esc(r.value("target", std::string())) << "</th>";
+  for (const auto& r : runs)
+    os << "<th>" << xml_escape(r.value("target", std::string())) << "</th>";
   os << "</tr>\n";
   for (const auto& [id, row] : rows) {
     std::string sections;
     for (const auto& s : row.meta.value("rfc3720", nlohmann::json::array())) {
       sections += (sections.empty() ? "§" : ", §") + s.get<std::string>();
     }
-    os << "<tr><td><code>" << esc(id) << "</code><br>"
-       << esc(row.meta.value("title", std::string())) << "</td><td>" << esc(sections) << "</td><td>"
-       << esc(row.meta.value("level", std::string())) << "</td>";
+    os << "<tr><td><code>" << xml_escape(id) << "</code><br>"
+       << xml_escape(row.meta.value("title", std::string())) << "</td><td>" << xml_escape(sections)
+       << "</td><td>" << xml_escape(row.meta.value("level", std::string())) << "</td>";
     for (std::size_t t = 0; t < runs.size(); ++t) {
       auto it = row.cells.find(t);
       if (it == row.cells.end()) {
@@ -102,19 +83,19 @@ pre{white-space:pre;margin:4px 0;background:#fafafa;padding:4px;border:1px solid
       }
       const auto& c = it->second;
       const std::string verdict = c.value("verdict", std::string("error"));
-      os << "<td class=\"" << esc(verdict) << "\">" << esc(verdict);
+      os << "<td class=\"" << xml_escape(verdict) << "\">" << xml_escape(verdict);
       if (verdict != "pass") {
         os << "<details><summary>step " << c.value("step", 0) << ": "
-           << esc(c.value("message", std::string())) << "</summary>";
+           << xml_escape(c.value("message", std::string())) << "</summary>";
         if (c.contains("expected_divergence")) {
-          os << "<p>expected divergence: " << esc(c["expected_divergence"].get<std::string>())
-             << "</p>";
+          os << "<p>expected divergence: "
+             << xml_escape(c["expected_divergence"].get<std::string>()) << "</p>";
         }
         for (const auto& w : c.value("exchange", nlohmann::json::array())) {
           os << "<div>"
              << (w.value("direction", std::string()) == "to-target" ? "&rarr; " : "&larr; ")
-             << "<code>" << esc(w.value("pdu", std::string())) << "</code><pre>"
-             << esc(hex_block(w.value("hex", std::string()))) << "</pre></div>";
+             << "<code>" << xml_escape(w.value("pdu", std::string())) << "</code><pre>"
+             << xml_escape(hex_block(w.value("hex", std::string()))) << "</pre></div>";
         }
         os << "</details>";
       }

@@ -50,6 +50,16 @@ std::string area_of(const std::string& section) {
   return section.substr(0, second);
 }
 
+std::string exchange_text(const CaseResult& r) {
+  std::ostringstream os;
+  for (const auto& w : r.exchange) {
+    os << (w.to_target ? "-> " : "<- ") << w.summary << "\n   " << wire::to_hex(w.bytes) << "\n";
+  }
+  return os.str();
+}
+
+}  // namespace
+
 std::string xml_escape(std::string_view s) {
   std::string out;
   for (char c : s) {
@@ -79,16 +89,6 @@ std::string xml_escape(std::string_view s) {
   }
   return out;
 }
-
-std::string exchange_text(const CaseResult& r) {
-  std::ostringstream os;
-  for (const auto& w : r.exchange) {
-    os << (w.to_target ? "-> " : "<- ") << w.summary << "\n   " << wire::to_hex(w.bytes) << "\n";
-  }
-  return os.str();
-}
-
-}  // namespace
 
 void print_summary(std::ostream& os, const RunReport& report, bool strict) {
   std::map<std::string, std::array<std::size_t, 4>> areas;

@@ -4,6 +4,7 @@
 #include <map>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "runner/runner.h"
@@ -27,5 +28,9 @@ void print_case_line(std::ostream& os, const Scenario& s, const CaseResult& r);
 void print_summary(std::ostream& os, const RunReport& report, bool strict);
 std::string junit_xml(const RunReport& report);
 std::string json_report(const RunReport& report);
+
+// Text escaped for XML and HTML character data and attribute values; control
+// characters XML 1.0 cannot carry become spaces.
+std::string xml_escape(std::string_view s);
 
 }  // namespace iscsi::sim
