@@ -11,6 +11,7 @@
 
 #include "decode_command.h"
 #include "pcap/pcap_writer.h"
+#include "replay_command.h"
 #include "report/html_report.h"
 #include "report/report.h"
 #include "runner/runner.h"
@@ -30,6 +31,9 @@ const char* kUsage =
        iscsi-sim explain ID [PATH...]
        iscsi-sim report --html OUT.html RUN.json...
        iscsi-sim decode CAPTURE [--json] [--port PORT]... [--data-bytes N]
+       iscsi-sim replay CAPTURE (--target HOST:PORT[,IQN] | --spawn) [--profile FILE]
+                    [--expected FILE] [--junit FILE] [--json FILE] [--map-target IQN]
+                    [--map-lun FROM=TO]... [--chap U:S [--mutual-chap U:S]] [--timeout MS]
        iscsi-sim --help | --version
 
 run      runs the conformance cases under PATH (default: conformance/cases) against a
@@ -43,6 +47,8 @@ run      runs the conformance cases under PATH (default: conformance/cases) agai
          iqn.2025-12.local:iscsi-sim): how the --target is configured; cases whose
          preconditions need another configuration are not applicable
 explain  prints a case's requirement and steps
+decode   prints every PDU of a pcap/pcapng capture
+replay   re-drives a capture's initiator side against a live target and diffs the answers
 report   merges JSON reports of several targets into one HTML matrix
 )";
 
@@ -301,6 +307,7 @@ int main(int argc, char** argv) {
   if (cmd == "run") return run(args);
   if (cmd == "report") return report_command(args);
   if (cmd == "decode") return decode_command(args);
+  if (cmd == "replay") return replay_command(args);
   if (cmd == "explain") {
     if (args.empty()) return fail("explain needs a case id");
     const std::string id = args[0];

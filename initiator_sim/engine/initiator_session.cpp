@@ -316,6 +316,20 @@ LoginOutcome InitiatorSession::login(const LoginRequestSpec& spec, Millis timeou
     out.error = "the login did not reach full feature phase";
     return out;
   }
+  enter_full_feature(sent, {}, tsih_);
+  out.completed = true;
+  return out;
+}
+
+void InitiatorSession::enter_full_feature(const std::vector<wire::text::KeyValue>& sent,
+                                          const std::vector<wire::text::KeyValue>& answers,
+                                          std::uint16_t tsih) {
+  for (const auto& kv : answers) {
+    const auto key = negotiation::find_key(kv.key);
+    if (!key || kv.value == "Reject" || kv.value == "Irrelevant" || kv.value == "NotUnderstood")
+      continue;
+    negotiation::apply_value(params_, *key, kv.value, /*from_peer=*/true);
+  }
   // What we declared applies from now on, as do the digests (§12.1, §12.12).
   for (const auto& kv : sent) {
     const auto key = negotiation::find_key(kv.key);
@@ -323,6 +337,7 @@ LoginOutcome InitiatorSession::login(const LoginRequestSpec& spec, Millis timeou
       negotiation::apply_value(params_, *key, kv.value, /*from_peer=*/false);
     }
   }
+  tsih_ = tsih;
   digests_.header = params_.header_digest == negotiation::Digest::Crc32c;
   digests_.data = params_.data_digest == negotiation::Digest::Crc32c;
   wire::FramerSettings fs;
@@ -331,8 +346,6 @@ LoginOutcome InitiatorSession::login(const LoginRequestSpec& spec, Millis timeou
   fs.expected_sender = wire::Sender::Target;
   framer_.set_settings(fs);
   full_feature_ = true;
-  out.completed = true;
-  return out;
 }
 
 ScsiResult InitiatorSession::scsi(const ScsiRequest& request, Millis timeout) {

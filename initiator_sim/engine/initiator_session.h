@@ -112,7 +112,13 @@ class InitiatorSession {
   // Logout (reason close session) and wait for the connection to close.
   bool logout(Millis timeout);
 
+  // Enters full feature phase after a login driven PDU by PDU (capture
+  // replay): `sent` are the pairs the initiator sent, `answers` the target's.
+  void enter_full_feature(const std::vector<wire::text::KeyValue>& sent,
+                          const std::vector<wire::text::KeyValue>& answers, std::uint16_t tsih);
+
   const negotiation::NegotiatedParameters& params() const { return params_; }
+  wire::DigestSettings digests() const { return digests_; }
   std::uint32_t cmd_sn() const { return cmd_sn_; }
   std::uint32_t exp_stat_sn() const { return exp_stat_sn_; }
   std::uint32_t max_cmd_sn() const { return max_cmd_sn_; }

@@ -1,0 +1,73 @@
+#include "replay/replayer.h"
+
+#include <algorithm>
+
+#include "replay/connection_replay.h"
+
+namespace iscsi::replay {
+
+std::string_view verdict_name(ConnectionVerdict v) {
+  switch (v) {
+    case ConnectionVerdict::Match:
+      return "match";
+    case ConnectionVerdict::Differ:
+      return "differ";
+    case ConnectionVerdict::Skipped:
+      return "skipped";
+  }
+  return "?";
+}
+
+std::size_t ReplayResult::differences() const {
+  std::size_t n = 0;
+  for (const auto& c : connections) n += c.differences.size();
+  return n;
+}
+
+std::size_t ReplayResult::unexplained() const {
+  std::size_t n = 0;
+  for (const auto& c : connections) {
+    n += static_cast<std::size_t>(
+        std::count_if(c.differences.begin(), c.differences.end(),
+                      [](const Difference& d) { return d.explanation.empty(); }));
+  }
+  return n;
+}
+
+ReplayResult replay_capture(const CaptureScript& script, const ReplayOptions& options,
+                            const Connector& connect) {
+  const auto start = std::chrono::steady_clock::now();
+  ReplayShared shared;
+  shared.options = &options;
+  shared.connect = &connect;
+  std::map<std::uint32_t, std::unique_ptr<ConnectionReplay>> live;
+  for (const auto& [id, c] : script.connections) {
+    live.emplace(id, std::make_unique<ConnectionReplay>(c, shared));
+  }
+  // Capture order across connections: connections that overlapped in the
+  // capture overlap live, and cross-connection dependencies (a reinstating
+  // login after the session's first, a logout of another connection) keep
+  // their order.
+  for (const auto& p : script.pdus) {
+    auto it = live.find(p.connection);
+    if (it == live.end()) continue;
+    if (p.to_target) {
+      it->second->send(p);
+    } else {
+      it->second->expect(p);
+    }
+  }
+  ReplayResult result;
+  result.capture = script.path;
+  result.pdus = script.pdus.size();
+  for (auto& [id, c] : live) {
+    c->finish();
+    result.sent += c->outcome().sent;
+    result.compared += c->outcome().compared;
+    result.connections.push_back(std::move(c->outcome()));
+  }
+  result.elapsed = std::chrono::steady_clock::now() - start;
+  return result;
+}
+
+}  // namespace iscsi::replay
