@@ -1,6 +1,8 @@
 // Reading capture files through libpcap (pcap and pcapng), from a file or
-// from bytes in memory. Packets come out one at a time, numbered from 1 as
-// Wireshark numbers frames, with nanosecond timestamps.
+// from bytes in memory. A file may be gzip- or xz-compressed (recognised by
+// its magic bytes, whatever its name): it is then read through `gzip -dc`
+// or `xz -dc` in a child process (capture/decompressor.h). Packets come out one at a time, numbered
+// from 1 as Wireshark numbers frames, with nanosecond timestamps.
 #pragma once
 
 #include <chrono>
@@ -36,8 +38,11 @@ struct RawPacket {
 
 class CaptureReader {
  public:
+  // Opens a capture file, plain or compressed. A decompressor that cannot
+  // be run or a stream that does not decompress to a capture is an error
+  // here; a stream damaged further on is an error from next().
   static wire::Result<CaptureReader, CaptureError> open_file(const std::string& path);
-  // Reads a capture held in memory (the bytes are copied).
+  // Reads a plain capture held in memory (the bytes are copied).
   static wire::Result<CaptureReader, CaptureError> open_memory(wire::ByteView bytes);
 
   CaptureReader(CaptureReader&&) noexcept;
@@ -45,8 +50,9 @@ class CaptureReader {
   ~CaptureReader();
 
   // The next packet, nullopt at the end of the capture, or an error for a
-  // damaged file (a record cut short, an impossible record length). After an
-  // error the reader returns nullopt.
+  // damaged file (a record cut short, an impossible record length, a
+  // compressed stream that is truncated or corrupt). After an error or the
+  // end the reader returns nullopt; a decompressor has then been reaped.
   wire::Result<std::optional<RawPacket>, CaptureError> next();
 
   int link_type() const;

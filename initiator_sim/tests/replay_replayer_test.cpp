@@ -1,0 +1,251 @@
+// End to end: the project's reference traces replayed against the
+// in-process reference target, as captured and with their recorded answers
+// tampered with, to prove that each kind of difference is found and that
+// the session variables are mapped rather than compared.
+#include <gtest/gtest.h>
+
+#include "replay/replayer.h"
+#include "replay/spawn_target.h"
+#include "transport/inprocess_transport.h"
+
+namespace iscsi::replay {
+namespace {
+
+std::string trace(const std::string& name) {
+  return std::string(ISCSI_SIM_SOURCE_DIR) + "/../captures/" + name;
+}
+
+class Replay : public ::testing::Test {
+ protected:
+  CaptureScript load(const std::string& name) {
+    auto s = load_capture_script(trace(name), {});
+    EXPECT_TRUE(s) << s.error();
+    return s ? std::move(*s) : CaptureScript{};
+  }
+
+  ReplayResult run(const CaptureScript& script, ReplayOptions options = {}) {
+    auto t = spawn_target(plan_spawn(script, options.target_name, options.luns));
+    EXPECT_TRUE(t) << t.error();
+    target_ = std::move(*t);
+    options.timeout = std::chrono::milliseconds(500);
+    Connector connect = [this]() -> wire::Result<std::unique_ptr<sim::Transport>, std::string> {
+      return std::unique_ptr<sim::Transport>(
+          std::make_unique<sim::InProcessTransport>(target_->config, target_->sessions));
+    };
+    return replay_capture(script, options, connect);
+  }
+
+  static std::vector<Difference> all(const ReplayResult& r) {
+    std::vector<Difference> out;
+    for (const auto& c : r.connections)
+      out.insert(out.end(), c.differences.begin(), c.differences.end());
+    return out;
+  }
+
+  // The first recorded PDU of `T` satisfying `pred`.
+  template <class T, class Pred>
+  static std::pair<ScriptPdu*, T*> find(CaptureScript& s, Pred pred) {
+    for (auto& p : s.pdus) {
+      if (!p.pdu) continue;
+      if (auto* x = std::get_if<T>(&*p.pdu); x && pred(*x)) return {&p, x};
+    }
+    return {nullptr, nullptr};
+  }
+
+  std::unique_ptr<SpawnedTarget> target_;
+};
+
+TEST_F(Replay, ReferenceTracesMatchTheReferenceTarget) {
+  for (const char* name : {"reference-libiscsi-discovery-inquiry.pcap",
+                           "reference-sim-digests.pcap", "reference-libiscsi-perf.pcap"}) {
+    const auto script = load(name);
+    const auto r = run(script);
+    EXPECT_EQ(r.differences(), 0u) << name << ": " << all(r).front().kind << " "
+                                   << all(r).front().field << " " << all(r).front().live;
+    EXPECT_GT(r.sent, 0u);
+    EXPECT_GT(r.compared, 0u);
+    for (const auto& c : r.connections) {
+      EXPECT_NE(c.verdict, ConnectionVerdict::Skipped) << name << " c" << c.id << ": " << c.reason;
+    }
+  }
+}
+
+TEST_F(Replay, ATamperedStatusIsReportedWithBothPdus) {
+  auto s = load("reference-libiscsi-discovery-inquiry.pcap");
+  auto [pdu, rsp] = find<wire::ScsiResponse>(s, [](const auto& r) { return r.status == 0; });
+  ASSERT_TRUE(rsp);
+  rsp->status = 0x08;  // BUSY instead of GOOD
+  const auto d = all(run(s));
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].kind, "status");
+  EXPECT_EQ(d[0].field, "Status");
+  EXPECT_EQ(d[0].recorded, "8");
+  EXPECT_EQ(d[0].live, "0");
+  EXPECT_EQ(d[0].recorded_pdu, pdu->index);
+  EXPECT_FALSE(d[0].live_summary.empty());
+}
+
+TEST_F(Replay, ATamperedReadPayloadIsReportedAtItsOffset) {
+  auto s = load("reference-libiscsi-perf.pcap");
+  auto [pdu, din] = find<wire::ScsiDataIn>(s, [](const auto& d) { return d.data.size() > 100; });
+  ASSERT_TRUE(din);
+  din->data[100] ^= 0x5a;
+  const auto d = all(run(s));
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].kind, "data");
+  EXPECT_EQ(d[0].field, "data at byte 100 (offset " + std::to_string(din->buffer_offset) + ")");
+  EXPECT_EQ(d[0].recorded_pdu, pdu->index);
+}
+
+TEST_F(Replay, ATamperedLoginKeyIsReported) {
+  auto s = load("reference-sim-digests.pcap");
+  auto [pdu, rsp] = find<wire::LoginResponse>(s, [](const auto& r) { return r.transit; });
+  ASSERT_TRUE(rsp);
+  rsp->data = wire::text::encode({{"HeaderDigest", "None"}, {"DataDigest", "CRC32C"}});
+  const auto d = all(run(s));
+  ASSERT_FALSE(d.empty());
+  EXPECT_EQ(d[0].kind, "keys");
+  EXPECT_EQ(d[0].recorded_pdu, pdu->index);
+}
+
+TEST_F(Replay, ARecordedAnswerTheLiveTargetDoesNotSendIsMissing) {
+  auto s = load("reference-libiscsi-discovery-inquiry.pcap");
+  // A SCSI Response recorded twice: the live target answers once.
+  auto it = std::find_if(s.pdus.begin(), s.pdus.end(), [](const ScriptPdu& p) {
+    return p.pdu && std::holds_alternative<wire::ScsiResponse>(*p.pdu);
+  });
+  ASSERT_NE(it, s.pdus.end());
+  ScriptPdu copy = *it;
+  copy.index = 9999;
+  auto& conn = s.connections.at(copy.connection);
+  s.pdus.insert(it + 1, copy);
+  conn.pdus.clear();
+  for (std::size_t i = 0; i < s.pdus.size(); ++i) {
+    if (s.pdus[i].connection == copy.connection) conn.pdus.push_back(i);
+  }
+  const auto d = all(run(s));
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].kind, "missing");
+  EXPECT_EQ(d[0].recorded_pdu, 9999u);
+}
+
+TEST_F(Replay, ALiveAnswerNotInTheCaptureIsExtra) {
+  auto s = load("reference-libiscsi-discovery-inquiry.pcap");
+  // Drop the recorded Logout Response: the live one has nothing to match.
+  auto it = std::find_if(s.pdus.begin(), s.pdus.end(), [](const ScriptPdu& p) {
+    return p.pdu && std::holds_alternative<wire::LogoutResponse>(*p.pdu);
+  });
+  ASSERT_NE(it, s.pdus.end());
+  const auto conn = it->connection;
+  s.pdus.erase(it);
+  const auto d = all(run(s));
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].kind, "extra");
+  EXPECT_EQ(d[0].connection, conn);
+  EXPECT_NE(d[0].live.find("Logout Response"), std::string::npos);
+}
+
+TEST_F(Replay, RecordedStatSnsAndTransferTagsAreMappedNotCompared) {
+  auto s = load("reference-sim-data-transfer.pcap");
+  // Another target would have chosen other StatSNs and TTTs: shift every
+  // recorded one, and the initiator's acknowledgements and TTTs with them.
+  std::size_t r2ts = 0;
+  for (auto& p : s.pdus) {
+    if (!p.pdu) continue;
+    std::visit(
+        [&](auto& x) {
+          if constexpr (requires { x.stat_sn; }) x.stat_sn += 1000;
+          if constexpr (requires { x.exp_stat_sn; }) {
+            if (!std::holds_alternative<wire::LoginRequest>(*p.pdu) || x.exp_stat_sn != 0)
+              x.exp_stat_sn += 1000;
+          }
+          if constexpr (requires { x.target_transfer_tag; }) {
+            if (x.target_transfer_tag != wire::kReservedTag) x.target_transfer_tag += 0x100;
+          }
+          if constexpr (std::is_same_v<std::decay_t<decltype(x)>, wire::ReadyToTransfer>) ++r2ts;
+        },
+        *p.pdu);
+  }
+  ASSERT_GT(r2ts, 0u);
+  const auto r = run(s);
+  // The one difference the unshifted trace shows (its expected verdict).
+  const auto d = all(r);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].kind, "missing");
+  EXPECT_EQ(d[0].recorded_pdu, 35u);
+}
+
+TEST_F(Replay, AStatSnThatSkipsIsReported) {
+  auto s = load("reference-libiscsi-discovery-inquiry.pcap");
+  // From the first SCSI Response of connection 2 on, the recorded StatSNs
+  // advance by one more than the live target's.
+  bool shifted = false;
+  for (auto& p : s.pdus) {
+    if (p.connection != 2 || !p.pdu) continue;
+    if (std::holds_alternative<wire::ScsiResponse>(*p.pdu)) shifted = true;
+    if (!shifted) continue;
+    std::visit(
+        [](auto& x) {
+          if constexpr (requires { x.stat_sn; }) x.stat_sn += 1;
+          if constexpr (requires { x.exp_stat_sn; }) x.exp_stat_sn += 1;
+        },
+        *p.pdu);
+  }
+  const auto d = all(run(s));
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].kind, "field");
+  EXPECT_EQ(d[0].field, "StatSN");
+}
+
+TEST_F(Replay, WithoutItsLoginAConnectionIsSkipped) {
+  auto s = load("reference-libiscsi-discovery-inquiry.pcap");
+  s.connections.at(1).report.login_captured = false;
+  const auto r = run(s);
+  EXPECT_EQ(r.connections.at(0).verdict, ConnectionVerdict::Skipped);
+  EXPECT_NE(r.connections.at(0).reason.find("login was not captured"), std::string::npos);
+  EXPECT_EQ(r.differences(), 0u);
+}
+
+TEST_F(Replay, AnIncompletePduStopsItsConnection) {
+  auto s = load("reference-sim-digests.pcap");
+  auto it = std::find_if(s.pdus.begin(), s.pdus.end(), [](const ScriptPdu& p) {
+    return p.to_target && p.pdu && std::holds_alternative<wire::ScsiCommand>(*p.pdu);
+  });
+  ASSERT_NE(it, s.pdus.end());
+  it->complete = false;
+  const auto d = all(run(s));
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].kind, "not-replayed");
+  EXPECT_EQ(d[0].recorded_pdu, it->index);
+}
+
+TEST_F(Replay, ATargetNameMapAimsTheCaptureAtAnotherTarget) {
+  auto s = load("reference-libiscsi-discovery-inquiry.pcap");
+  ReplayOptions o;
+  o.target_name = "iqn.2025-12.local:another.name";
+  const auto r = run(s, o);
+  // The discovery answer names the live target, everything else matches.
+  const auto d = all(r);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].kind, "keys");
+  EXPECT_EQ(d[0].field, "key TargetName");
+  EXPECT_EQ(d[0].live, "iqn.2025-12.local:another.name");
+}
+
+TEST_F(Replay, UnreachableTargetIsAnErrorPerConnection) {
+  const auto s = load("reference-sim-digests.pcap");
+  ReplayOptions o;
+  Connector refuse = []() -> wire::Result<std::unique_ptr<sim::Transport>, std::string> {
+    return wire::Unexpected(std::string("connection refused"));
+  };
+  const auto r = replay_capture(s, o, refuse);
+  ASSERT_FALSE(r.connections.empty());
+  for (const auto& c : r.connections) {
+    ASSERT_EQ(c.differences.size(), 1u);
+    EXPECT_EQ(c.differences[0].kind, "error");
+    EXPECT_EQ(c.sent, 0u);
+  }
+}
+
+}  // namespace
+}  // namespace iscsi::replay
