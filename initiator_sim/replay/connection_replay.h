@@ -68,7 +68,8 @@ class ConnectionReplay {
   void expect_status(const ScriptPdu& recorded);
   void compare(const ScriptPdu& recorded, const LivePdu& live);
   void compare_status(const ScriptPdu& recorded, const LivePdu& live);
-  void check_stat_sn(const ScriptPdu& recorded, const LivePdu& live);
+  void check_live_stat_sn(const wire::Pdu& pdu, const std::string& summary);
+  void learn_stat_sn(const ScriptPdu& recorded, const LivePdu& live);
   void learn_login(const ScriptPdu& recorded, const LivePdu& live);
 
   void differ(const ScriptPdu* recorded, const LivePdu* live, std::string kind, std::string field,
@@ -84,6 +85,7 @@ class ConnectionReplay {
   bool stopped_ = false;       // nothing more is sent or awaited
   bool live_closed_ = false;   // the live target closed the connection
   std::deque<LivePdu> inbox_;  // live PDUs not matched yet
+  std::optional<std::uint32_t> last_live_stat_sn_;
   SessionVariables vars_;
   std::map<std::uint32_t, LiveTask> tasks_;
   std::map<std::uint32_t, RecordedCommand> commands_;  // by ITT
