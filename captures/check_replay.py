@@ -11,6 +11,7 @@ without .pcap/.pcapng and compression suffixes):
     "target_args": ["--lun", "0=ram:64M"],   iscsi-target arguments for the
                                               TCP run (besides --portal)
     "replay_args": ["--map-lun", "1=0"],     extra iscsi-sim replay arguments
+                                              (run from the repository's root)
     "timeout_ms": 2000,                      per awaited answer (default 2000)
     "differences": [{"connection": 1, "pdu": 17, "kind": "missing",
                      "reason": "RFC 3720 §...", "only": "tcp"}]
@@ -90,7 +91,7 @@ def run_replay(build, trace, mode_args, spec, mode, junit):
     if junit:
         cmd += ["--junit", junit]
     try:
-        r = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=ROOT)
     finally:
         os.unlink(expected)
     return r

@@ -79,9 +79,12 @@ echo "tgt $(tgtd --version) ($(dpkg-query -W -f '${Version}' tgt 2>/dev/null || 
 
 # start_capture NAME: tcpdump on lo into the scratch directory, every
 # packet written at once, whole frames (-s 0: no PDU is cut), with a
-# buffer large enough that the kernel drops nothing.
+# buffer large enough that the kernel drops nothing. The LUN is zeroed
+# first, so that each trace starts from an empty disk and replays on its
+# own (a replay's target starts empty too).
 start_capture() {
   NAME=$1
+  dd if=/dev/zero of="$WORK/lun1.img" bs=1M count=64 conv=notrunc status=none
   tcpdump -i lo --immediate-mode -U -s 0 -B 32768 -w "$WORK/$NAME.pcap" "tcp port $PORT" 2>"$WORK/tcpdump.err" &
   DUMP_PID=$!
   for _ in $(seq 50); do

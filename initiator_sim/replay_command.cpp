@@ -22,8 +22,8 @@ const char* kReplayUsage =
     "                        [--profile FILE|strict] [--expected FILE] [--junit FILE] [--json "
     "FILE]\n"
     "                        [--map-target IQN] [--map-lun FROM=TO]... [--chap USER:SECRET]\n"
-    "                        [--mutual-chap USER:SECRET] [--timeout MS] [--port PORT]... "
-    "[--quiet]\n"
+    "                        [--mutual-chap USER:SECRET] [--timeout MS] [--port PORT]...\n"
+    "                        [--offers-as-captured] [--quiet]\n"
     "  --target        the live target's portal; an IQN there is the same as --map-target\n"
     "  --spawn         an in-process reference target configured from the capture (target\n"
     "                  names, LUNs, block sizes and capacities from READ CAPACITY answers)\n"
@@ -36,6 +36,9 @@ const char* kReplayUsage =
     "                  live challenges\n"
     "  --mutual-chap   the target's CHAP name and secret: its responses are checked\n"
     "  --timeout MS    how long each recorded answer is awaited (default 5000)\n"
+    "  --offers-as-captured  send the initiator's login offers unchanged (default: offer\n"
+    "                  the outcome the recorded negotiation reached, so the live session runs\n"
+    "                  with the parameters the recorded data flow obeyed)\n"
     "  --port PORT     also take TCP port PORT of the capture as an iSCSI target port\n";
 
 int usage(const std::string& message) {
@@ -135,6 +138,8 @@ int replay_command(const std::vector<std::string>& args) {
       std::uint64_t port = 0;
       if (!value(v) || !number(v, 65535, port) || port == 0) return usage("--port needs a port");
       decoder.target_ports.insert(static_cast<std::uint16_t>(port));
+    } else if (a == "--offers-as-captured") {
+      options.adopt_recorded_negotiation = false;
     } else if (a == "--quiet") {
       quiet = true;
     } else if (a == "--help" || a == "-h") {

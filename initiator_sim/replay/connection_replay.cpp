@@ -124,6 +124,17 @@ ConnectionReplay::ConnectionReplay(const ScriptConnection& script, ReplayShared&
                           : "its login was not captured: a replay must start from the login";
     stopped_ = true;
   }
+  if (options_.adopt_recorded_negotiation) {
+    std::vector<std::vector<wire::text::KeyValue>> texts;
+    for (const std::size_t i : script.pdus) {
+      const auto& p = shared.script->pdus[i];
+      if (p.to_target || !p.pdu) continue;
+      if (const auto* r = std::get_if<wire::LoginResponse>(&*p.pdu); r && !r->continue_) {
+        texts.push_back(keys_of(r->data));
+      }
+    }
+    recorded_outcome_ = negotiation_outcome(texts);
+  }
 }
 
 void ConnectionReplay::differ(const ScriptPdu* recorded, const LivePdu* live, std::string kind,
@@ -254,7 +265,8 @@ void ConnectionReplay::send(const ScriptPdu& recorded) {
     return;
   }
   wire::Pdu pdu = *recorded.pdu;
-  RewriteRules rules{options_.target_name, options_.luns, options_.chap};
+  RewriteRules rules{options_.target_name, options_.luns, options_.chap,
+                     options_.adopt_recorded_negotiation ? &recorded_outcome_ : nullptr};
   std::string why;
   if (!vars_.rewrite(pdu, rules, shared_.tsih, why)) {
     // The PDU it answers was reported missing, or the profile lets the

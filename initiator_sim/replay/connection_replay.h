@@ -20,6 +20,7 @@ namespace iscsi::replay {
 
 // State shared by the connections of one replay.
 struct ReplayShared {
+  const CaptureScript* script = nullptr;
   const ReplayOptions* options = nullptr;
   const Connector* connect = nullptr;
   std::map<std::uint16_t, std::uint16_t> tsih;  // recorded -> live
@@ -89,6 +90,7 @@ class ConnectionReplay {
   SessionVariables vars_;
   std::map<std::uint32_t, LiveTask> tasks_;
   std::map<std::uint32_t, RecordedCommand> commands_;  // by ITT
+  std::map<std::string, std::string> recorded_outcome_;
   std::vector<wire::text::KeyValue> login_sent_;
   std::vector<wire::text::KeyValue> login_answers_;
   // The recorded initiator's own CHAP challenge (mutual CHAP).

@@ -38,6 +38,7 @@ ReplayResult replay_capture(const CaptureScript& script, const ReplayOptions& op
                             const Connector& connect) {
   const auto start = std::chrono::steady_clock::now();
   ReplayShared shared;
+  shared.script = &script;
   shared.options = &options;
   shared.connect = &connect;
   std::map<std::uint32_t, std::unique_ptr<ConnectionReplay>> live;

@@ -80,6 +80,9 @@ struct ReplayOptions {
   std::optional<session::ChapCredentials> chap;         // the initiator's (--chap)
   std::optional<session::ChapCredentials> mutual_chap;  // the target's (--mutual-chap)
   std::chrono::milliseconds timeout{5000};              // per awaited answer
+  // The initiator offers the negotiation outcome the capture shows
+  // (adopt_outcome in session_variables.h); off: its offers as captured.
+  bool adopt_recorded_negotiation = true;
 };
 
 struct ReplayResult {

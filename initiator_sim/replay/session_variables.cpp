@@ -2,6 +2,7 @@
 
 #include <type_traits>
 
+#include "negotiation/keys.h"
 #include "scsi/lun_address.h"
 #include "session/chap_crypto.h"
 #include "session/chap_value.h"
@@ -51,11 +52,46 @@ std::uint64_t map_lun(std::uint64_t field, const std::map<std::uint16_t, std::ui
   return scsi::encode_lun(it->second);
 }
 
+std::map<std::string, std::string> negotiation_outcome(
+    const std::vector<std::vector<wire::text::KeyValue>>& target_texts) {
+  std::map<std::string, std::string> out;
+  for (const auto& text : target_texts) {
+    for (const auto& kv : text) {
+      if (kv.value == "Reject" || kv.value == "Irrelevant" || kv.value == "NotUnderstood") continue;
+      const auto key = negotiation::find_key(kv.key);
+      if (key && negotiation::is_negotiated(negotiation::key_def(*key))) out[kv.key] = kv.value;
+    }
+  }
+  return out;
+}
+
+bool adopt_outcome(std::vector<wire::text::KeyValue>& offers,
+                   const std::map<std::string, std::string>& outcome) {
+  using negotiation::ResultFunction;
+  bool changed = false;
+  for (auto& kv : offers) {
+    const auto it = outcome.find(kv.key);
+    if (it == outcome.end() || it->second == kv.value) continue;
+    const auto key = negotiation::find_key(kv.key);
+    if (!key) continue;
+    const auto& def = negotiation::key_def(*key);
+    const bool forcing = def.result == ResultFunction::Minimum ||
+                         def.result == ResultFunction::Maximum ||
+                         def.result == ResultFunction::And || def.result == ResultFunction::Or ||
+                         (def.result == ResultFunction::FirstAcceptable &&
+                          def.type == negotiation::ValueType::ListOfValues);
+    if (!forcing) continue;
+    kv.value = it->second;
+    changed = true;
+  }
+  return changed;
+}
+
 bool SessionVariables::rewrite_login_text(wire::Bytes& data, const RewriteRules& rules) const {
-  if (!rules.target_name && !rules.chap) return true;
+  if (!rules.target_name && !rules.chap && !rules.recorded_outcome) return true;
   auto pairs = wire::text::parse(data);
   if (!pairs) return true;  // sent as captured: the initiator's text is its intent
-  bool changed = false;
+  bool changed = rules.recorded_outcome && adopt_outcome(*pairs, *rules.recorded_outcome);
   for (auto& kv : *pairs) {
     if (kv.key == "TargetName" && rules.target_name && kv.value != *rules.target_name) {
       kv.value = *rules.target_name;
@@ -104,7 +140,9 @@ bool SessionVariables::rewrite(wire::Pdu& pdu, const RewriteRules& rules,
           if (!p.continue_) rewrite_login_text(p.data, rules);
         }
         if constexpr (std::is_same_v<T, wire::TextRequest>) {
-          if (!p.continue_) rewrite_login_text(p.data, rules);
+          RewriteRules text_rules = rules;
+          text_rules.recorded_outcome = nullptr;  // login negotiation only
+          if (!p.continue_) rewrite_login_text(p.data, text_rules);
         }
         return true;
       },

@@ -20,7 +20,27 @@ struct RewriteRules {
   std::optional<std::string> target_name;
   std::map<std::uint16_t, std::uint16_t> luns;
   std::optional<session::ChapCredentials> chap;
+  // The recorded target's answers to negotiated keys (key -> value). When
+  // set, the initiator offers what the recorded negotiation settled on
+  // (see adopt_outcome).
+  const std::map<std::string, std::string>* recorded_outcome = nullptr;
 };
+
+// The recorded negotiation's outcome of one connection: the target's
+// answers to negotiated keys in its Login Responses (Reject, Irrelevant and
+// NotUnderstood are no outcome).
+std::map<std::string, std::string> negotiation_outcome(
+    const std::vector<std::vector<wire::text::KeyValue>>& target_texts);
+
+// Replaces each offer of a negotiated key whose result function lets the
+// offer force it (Minimum, Maximum, And, Or, a list with one value) by the
+// recorded outcome, so that the live session runs with the parameters the
+// recorded data flow obeyed (burst lengths, R2T and immediate data rules,
+// digests) whatever the live target prefers. §5.2: the live target may
+// still answer otherwise only where the recorded target did too.
+// Returns whether anything changed.
+bool adopt_outcome(std::vector<wire::text::KeyValue>& offers,
+                   const std::map<std::string, std::string>& outcome);
 
 class SessionVariables {
  public:

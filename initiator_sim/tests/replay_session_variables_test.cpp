@@ -97,6 +97,37 @@ TEST(SessionVariables, ChapResponseAnswersTheLiveChallenge) {
   EXPECT_EQ((*keys)[1].value, session::chap::encode_binary(*wanted));
 }
 
+TEST(NegotiationOutcome, TargetAnswersToNegotiatedKeysOnly) {
+  const auto outcome = negotiation_outcome(
+      {{{"TargetPortalGroupTag", "1"}, {"InitialR2T", "Yes"}, {"MaxBurstLength", "Reject"}},
+       {{"FirstBurstLength", "65536"}, {"MaxRecvDataSegmentLength", "8192"}}});
+  const std::map<std::string, std::string> want{{"FirstBurstLength", "65536"},
+                                                {"InitialR2T", "Yes"}};
+  EXPECT_EQ(outcome, want);  // declarative keys and non-answers left out
+}
+
+TEST(NegotiationOutcome, OffersThatForceTheOutcomeAreReplaced) {
+  std::vector<wire::text::KeyValue> offers{{"InitialR2T", "No"},             // OR: Yes forces Yes
+                                           {"ImmediateData", "Yes"},         // AND: No forces No
+                                           {"FirstBurstLength", "262144"},   // min
+                                           {"DefaultTime2Wait", "0"},        // max
+                                           {"HeaderDigest", "CRC32C,None"},  // list
+                                           {"MaxRecvDataSegmentLength", "262144"},  // declarative
+                                           {"InitiatorName", "iqn.x"}};
+  const std::map<std::string, std::string> outcome{
+      {"InitialR2T", "Yes"},     {"ImmediateData", "No"},  {"FirstBurstLength", "65536"},
+      {"DefaultTime2Wait", "2"}, {"HeaderDigest", "None"}, {"MaxRecvDataSegmentLength", "8192"}};
+  ASSERT_TRUE(adopt_outcome(offers, outcome));
+  EXPECT_EQ(offers[0].value, "Yes");
+  EXPECT_EQ(offers[1].value, "No");
+  EXPECT_EQ(offers[2].value, "65536");
+  EXPECT_EQ(offers[3].value, "2");
+  EXPECT_EQ(offers[4].value, "None");
+  EXPECT_EQ(offers[5].value, "262144");  // the initiator's own declaration stays
+  EXPECT_EQ(offers[6].value, "iqn.x");
+  EXPECT_FALSE(adopt_outcome(offers, outcome));  // nothing left to change
+}
+
 TEST(SessionVariables, LunsAreRenumberedInTheirAddressingMethod) {
   const std::map<std::uint16_t, std::uint16_t> luns{{1, 0}, {2, 300}};
   EXPECT_EQ(map_lun(0x0001000000000000ull, luns), 0u);                     // peripheral LUN 1 -> 0
