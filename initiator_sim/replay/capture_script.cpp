@@ -1,5 +1,6 @@
 #include "replay/capture_script.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "wire/pdu_format.h"
@@ -39,6 +40,7 @@ class ScriptSink final : public capture::DecodeSink {
     p.connection = d.connection;
     p.to_target = d.direction == capture::PduDirection::InitiatorToTarget;
     p.time = d.framed.last.time - start_;
+    p.first_frame = d.framed.first.frame;
     p.frame = d.framed.last.frame;
     p.pdu = d.pdu;
     p.complete = d.pdu.has_value() && d.framed.missing == 0 &&
@@ -84,6 +86,13 @@ wire::Result<CaptureScript, std::string> load(capture::CaptureReader& reader,
                             " MiB of PDU data, more than a replay keeps");
   }
   script.summary = std::move(*summary);
+  std::stable_sort(
+      script.pdus.begin(), script.pdus.end(),
+      [](const ScriptPdu& a, const ScriptPdu& b) { return a.first_frame < b.first_frame; });
+  for (auto& [id, c] : script.connections) c.pdus.clear();
+  for (std::size_t i = 0; i < script.pdus.size(); ++i) {
+    script.connections[script.pdus[i].connection].pdus.push_back(i);
+  }
   return script;
 }
 

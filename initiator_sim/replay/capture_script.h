@@ -23,6 +23,7 @@ struct ScriptPdu {
   std::uint32_t connection = 0;  // the decoder's connection number
   bool to_target = true;
   std::chrono::nanoseconds time{0};  // since the capture's first packet
+  std::uint64_t first_frame = 0;     // frame of the PDU's first byte
   std::uint64_t frame = 0;           // frame of the PDU's last byte
   // The typed PDU with its whole data segment; absent when the header did
   // not decode.
@@ -44,7 +45,10 @@ struct ScriptConnection {
 
 struct CaptureScript {
   std::string path;
-  std::vector<ScriptPdu> pdus;  // capture order
+  // Capture order: by the frame of each PDU's first byte (a PDU whose
+  // framing was confirmed only by the header after it is reported late by
+  // the decoder, but was sent when its first byte was).
+  std::vector<ScriptPdu> pdus;
   std::map<std::uint32_t, ScriptConnection> connections;
   capture::DecodeSummary summary;
 };
