@@ -29,6 +29,7 @@ class Replay : public ::testing::Test {
     EXPECT_TRUE(t) << t.error();
     target_ = std::move(*t);
     if (fault_) target_->config.faults.add(*fault_);
+    for (auto& node : target_->config.targets) node.auth = auth_;
     options.timeout = std::chrono::milliseconds(500);
     Connector connect = [this]() -> wire::Result<std::unique_ptr<sim::Transport>, std::string> {
       return std::unique_ptr<sim::Transport>(
@@ -56,6 +57,7 @@ class Replay : public ::testing::Test {
 
   std::unique_ptr<SpawnedTarget> target_;
   std::optional<session::Fault> fault_;
+  session::AuthSettings auth_;
 };
 
 TEST_F(Replay, ReferenceTracesMatchTheReferenceTarget) {
@@ -242,6 +244,37 @@ TEST_F(Replay, ATargetNameMapAimsTheCaptureAtAnotherTarget) {
   EXPECT_EQ(d[0].kind, "keys");
   EXPECT_EQ(d[0].field, "key TargetName");
   EXPECT_EQ(d[0].live, "iqn.2025-12.local:another.name");
+}
+
+TEST_F(Replay, ChapResponsesAreRecomputedForTheLiveChallenge) {
+  const auto s = load("reference-sim-chap.pcap");
+  const session::ChapCredentials initiator{"iscsi-sim", "sim-initiator-secret-1"};
+  auth_.chap = initiator;
+  // The live target's challenge is fresh: the recorded CHAP_R fails it.
+  const auto without = all(run(s));
+  const auto refused = std::find_if(without.begin(), without.end(), [](const Difference& d) {
+    return d.field == "StatusClass";
+  });
+  ASSERT_NE(refused, without.end());
+  EXPECT_EQ(refused->live, "2");  // §10.13.5: 0201 Authentication failure
+  ReplayOptions o;
+  o.chap = initiator;
+  EXPECT_EQ(run(s, o).differences(), 0u);
+}
+
+TEST_F(Replay, MutualChapChecksTheLiveTargetsResponse) {
+  const auto s = load("reference-sim-mutual-chap.pcap");
+  auth_.chap = session::ChapCredentials{"iscsi-sim", "sim-initiator-secret-1"};
+  auth_.mutual = session::ChapCredentials{"iscsi-target", "sim-target-secret-2"};
+  ReplayOptions o;
+  o.chap = auth_.chap;
+  o.mutual_chap = auth_.mutual;
+  EXPECT_EQ(run(s, o).differences(), 0u);
+  // Expecting another secret than the target answers with (§11.1.4).
+  o.mutual_chap = session::ChapCredentials{"iscsi-target", "another-secret-99"};
+  const auto d = all(run(s, o));
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].kind, "chap");
 }
 
 TEST_F(Replay, UnreachableTargetIsAnErrorPerConnection) {
