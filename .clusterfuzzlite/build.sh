@@ -5,7 +5,7 @@
 # .options file and its seed corpus (the corpus and the regression inputs).
 cd "$SRC/iscsi-conformance"
 
-# fuzz_pcap and fuzz_scenario fuzz the simulator, which needs libpcap and
+# fuzz_pcap, fuzz_scenario, fuzz_chap and fuzz_replay fuzz the simulator, which needs libpcap and
 # nlohmann/json; they run with the CMake `fuzz` preset (ci/fuzz.sh).
 targets=(fuzz_pdu_decode fuzz_text_keys fuzz_login fuzz_session fuzz_scsi_cdb)
 flags=(-std=c++20 -Itarget -Ifuzz)

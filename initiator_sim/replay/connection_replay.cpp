@@ -139,6 +139,11 @@ ConnectionReplay::ConnectionReplay(const ScriptConnection& script, ReplayShared&
 
 void ConnectionReplay::differ(const ScriptPdu* recorded, const LivePdu* live, std::string kind,
                               std::string field, std::string rec_value, std::string live_value) {
+  outcome_.verdict = ConnectionVerdict::Differ;
+  if (outcome_.differences.size() >= kMaxDifferences) {
+    ++outcome_.suppressed;
+    return;
+  }
   Difference d;
   d.kind = std::move(kind);
   d.connection = script_.id;

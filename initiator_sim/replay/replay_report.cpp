@@ -127,6 +127,7 @@ std::string replay_text(const ReplayResult& result,
       if (!d.live_summary.empty()) out << "      live:     " << d.live_summary << "\n";
       if (!d.explanation.empty()) out << "      why: " << d.explanation << "\n";
     }
+    if (c.suppressed) out << "    ... and " << c.suppressed << " more differences not listed\n";
   }
   for (const auto* e : unseen(expected)) out << "  FAIL " << expectation_line(*e) << "\n";
   out << "summary: " << result.pdus << " PDUs in the capture, " << result.sent << " sent, "
@@ -173,6 +174,7 @@ Json replay_json(const ReplayResult& result, const std::vector<ExpectedDifferenc
       ds.push_back(std::move(dj));
     }
     cj["differences"] = std::move(ds);
+    cj["differences_not_listed"] = c.suppressed;
     conns.push_back(std::move(cj));
   }
   j["connections"] = std::move(conns);
@@ -188,8 +190,8 @@ std::string replay_junit(const ReplayResult& result,
   std::size_t failures = 0, skipped = 0;
   for (const auto& c : result.connections) {
     if (c.verdict == ConnectionVerdict::Skipped) ++skipped;
-    if (std::any_of(c.differences.begin(), c.differences.end(),
-                    [](const Difference& d) { return d.explanation.empty(); }))
+    if (c.suppressed || std::any_of(c.differences.begin(), c.differences.end(),
+                                    [](const Difference& d) { return d.explanation.empty(); }))
       ++failures;
   }
   const auto missing = unseen(expected);
@@ -215,6 +217,8 @@ std::string replay_junit(const ReplayResult& result,
       if (!d.live_summary.empty()) body += "  live:     " + d.live_summary + "\n";
       if (!d.explanation.empty()) body += "  why: " + d.explanation + "\n";
     }
+    unexplained += c.suppressed;
+    if (c.suppressed) body += std::to_string(c.suppressed) + " more differences not listed\n";
     if (unexplained) {
       out << "      <failure message=\"" << unexplained << " unexplained differences\">"
           << xml_escape(body) << "</failure>\n";

@@ -20,7 +20,7 @@ std::string_view verdict_name(ConnectionVerdict v) {
 
 std::size_t ReplayResult::differences() const {
   std::size_t n = 0;
-  for (const auto& c : connections) n += c.differences.size();
+  for (const auto& c : connections) n += c.differences.size() + c.suppressed;
   return n;
 }
 
@@ -30,6 +30,7 @@ std::size_t ReplayResult::unexplained() const {
     n += static_cast<std::size_t>(
         std::count_if(c.differences.begin(), c.differences.end(),
                       [](const Difference& d) { return d.explanation.empty(); }));
+    n += c.suppressed;  // never explained: not listed
   }
   return n;
 }

@@ -71,7 +71,12 @@ struct ConnectionOutcome {
   std::uint64_t compared = 0;   // recorded answers compared with live ones
   std::uint64_t tolerated = 0;  // recorded answers the profile lets go unmatched
   std::vector<Difference> differences;
+  // Differences past kMaxDifferences, counted but not kept.
+  std::uint64_t suppressed = 0;
 };
+
+// Differences kept per connection; memory stays bounded whatever the capture.
+constexpr std::size_t kMaxDifferences = 1000;
 
 struct ReplayOptions {
   ReplayProfile profile = default_profile();

@@ -252,9 +252,8 @@ TEST_F(Replay, ChapResponsesAreRecomputedForTheLiveChallenge) {
   auth_.chap = initiator;
   // The live target's challenge is fresh: the recorded CHAP_R fails it.
   const auto without = all(run(s));
-  const auto refused = std::find_if(without.begin(), without.end(), [](const Difference& d) {
-    return d.field == "StatusClass";
-  });
+  const auto refused = std::find_if(without.begin(), without.end(),
+                                    [](const Difference& d) { return d.field == "StatusClass"; });
   ASSERT_NE(refused, without.end());
   EXPECT_EQ(refused->live, "2");  // §10.13.5: 0201 Authentication failure
   ReplayOptions o;
@@ -275,6 +274,25 @@ TEST_F(Replay, MutualChapChecksTheLiveTargetsResponse) {
   const auto d = all(run(s, o));
   ASSERT_EQ(d.size(), 1u);
   EXPECT_EQ(d[0].kind, "chap");
+}
+
+TEST_F(Replay, DifferencesBeyondTheLimitAreCountedNotKept) {
+  auto s = load("tgt/tgt-libiscsi-perf.pcap.xz");
+  const std::size_t baseline = run(s).differences();  // TGT's own (expected/)
+  std::size_t tampered = baseline;
+  for (auto& p : s.pdus) {
+    if (!p.pdu) continue;
+    if (auto* d = std::get_if<wire::ScsiDataIn>(&*p.pdu); d && d->data.size() == 4096) {
+      d->data[0] ^= 0xff;
+      ++tampered;
+    }
+  }
+  ASSERT_GT(tampered, kMaxDifferences + 100);
+  const auto r = run(s);
+  ASSERT_EQ(r.connections.size(), 1u);
+  EXPECT_EQ(r.connections[0].differences.size(), kMaxDifferences);
+  EXPECT_EQ(r.connections[0].differences.size() + r.connections[0].suppressed, tampered);
+  EXPECT_EQ(r.unexplained(), tampered);
 }
 
 TEST_F(Replay, UnreachableTargetIsAnErrorPerConnection) {
