@@ -13,6 +13,8 @@ packages=(
   libbenchmark-dev libssl-dev
   # independent peers and decoders
   libxml2-utils tshark tcpdump libiscsi-bin tgt qemu-utils qemu-block-extra qemu-system-x86 socat python3-jsonschema
+  # compressed captures are read through these
+  xz-utils gzip
 )
 
 missing=()
