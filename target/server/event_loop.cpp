@@ -18,14 +18,19 @@ using Clock = session::TargetConnection::Clock;
 namespace {
 // How session::TargetConnection names the close after a Login reject.
 constexpr std::string_view kLoginFailed = "login failed: ";
+// Epoll keys: a connection or the wake-up eventfd is its descriptor; a
+// listening socket is this bit with the portal's index.
+constexpr std::uint64_t kListenerKey = 1ull << 32;
 }  // namespace
 
 EventLoop::EventLoop(const session::TargetConfig& config, session::SessionTable& sessions,
-                     std::size_t max_pending_output, FailedLoginMonitor* failed_logins)
+                     std::size_t max_pending_output, FailedLoginMonitor* failed_logins,
+                     Acceptor* acceptor)
     : config_(config),
       sessions_(sessions),
       max_pending_output_(max_pending_output),
       failed_logins_(failed_logins),
+      acceptor_(acceptor),
       read_buffer_(1u << 20) {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -34,6 +39,17 @@ EventLoop::EventLoop(const session::TargetConfig& config, session::SessionTable&
     ev.events = EPOLLIN;
     ev.data.fd = wake_fd_;
     epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
+  }
+  if (epoll_fd_ >= 0 && acceptor_) {
+    // Every loop watches every listener; EPOLLEXCLUSIVE wakes one idle loop
+    // per new connection instead of all of them.
+    const auto& listeners = acceptor_->listeners();
+    for (std::size_t i = 0; i < listeners.size(); ++i) {
+      epoll_event ev{};
+      ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+      ev.data.u64 = kListenerKey | i;
+      if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listeners[i], &ev) == 0) watching_listeners_ = true;
+    }
   }
 }
 
@@ -49,42 +65,45 @@ void EventLoop::wake() {
   [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
 }
 
-void EventLoop::adopt(int fd, ConnectionSlot slot) {
-  {
-    std::lock_guard lock(mutex_);
-    incoming_.emplace_back(fd, std::move(slot));
-  }
-  wake();
-}
-
 void EventLoop::begin_shutdown(std::chrono::seconds wait) {
   shutdown_wait_ = wait;
   shutdown_requested_ = true;
   wake();
 }
 
-void EventLoop::take_new_sockets() {
-  std::vector<std::pair<int, ConnectionSlot>> fds;
-  {
-    std::lock_guard lock(mutex_);
-    fds.swap(incoming_);
+void EventLoop::accept_from(std::size_t portal) {
+  // One connection per wake-up: the listener stays readable while more are
+  // queued, and a loop busy with its connections leaves them to idle loops.
+  std::optional<Acceptor::Accepted> accepted;
+  const Acceptor::Outcome outcome = acceptor_->accept_one(portal, accepted);
+  if (outcome == Acceptor::Outcome::Closed) {
+    epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, acceptor_->listeners()[portal], nullptr);
+    return;
   }
-  for (auto& [fd, slot] : fds) {
-    const int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    auto protocol = std::make_unique<session::TargetConnection>(config_, sessions_, Clock::now(),
-                                                                [this] { wake(); });
-    Conn c{fd, std::move(protocol)};
-    c.slot = std::move(slot);
-    epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLRDHUP;
-    ev.data.fd = fd;
-    if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
-      ::close(fd);
-      continue;
-    }
-    conns_.emplace(fd, std::move(c));
+  if (outcome != Acceptor::Outcome::Accepted) return;
+  const int fd = accepted->fd;  // TCP_NODELAY comes from the listener (listen_on)
+  auto protocol = std::make_unique<session::TargetConnection>(config_, sessions_, Clock::now(),
+                                                              [this] { wake(); });
+  Conn c{fd, std::move(protocol)};
+  c.slot = std::move(accepted->slot);
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLRDHUP;
+  ev.data.fd = fd;
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+    ::close(fd);
+    return;
   }
+  auto [it, inserted] = conns_.emplace(fd, std::move(c));
+  (void)inserted;
+  // The initiator sends its Login Request right after connecting: it is
+  // usually there already, and reading it now saves a wake-up.
+  service(it->second, true);
+}
+
+void EventLoop::unwatch_listeners() {
+  if (!watching_listeners_) return;
+  watching_listeners_ = false;
+  for (int fd : acceptor_->listeners()) epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
 }
 
 void EventLoop::drop(int fd) {
@@ -101,11 +120,12 @@ void EventLoop::drop(int fd) {
       log(LogLevel::Warn, (peer.empty() ? std::string() : peer + ": ") + reason);
     }
     if (report.summary) log(LogLevel::Warn, "failed-login rate: " + *report.summary);
-  } else if (!reason.empty()) {
+  } else if (!reason.empty() && log_enabled(LogLevel::Debug)) {
     log(LogLevel::Debug,
         "closing connection" + (peer.empty() ? std::string() : " from " + peer) + ": " + reason);
   }
-  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+  // Closing the socket also takes it out of the epoll set (it is never
+  // duplicated).
   ::close(fd);
   conns_.erase(it);
 }
@@ -152,6 +172,9 @@ void EventLoop::service(Conn& c, bool readable) {
             c.protocol->pending_output().size() >= max_pending_output_) {
           break;
         }
+        // A short read emptied the socket: asking again would only return
+        // EAGAIN, and epoll reports whatever arrives next.
+        if (static_cast<std::size_t>(n) < read_buffer_.size()) break;
         continue;
       }
       if (n < 0 && errno == EINTR) continue;
@@ -168,6 +191,7 @@ void EventLoop::run() {
   for (;;) {
     if (shutdown_requested_ && !shutting_down_) {
       shutting_down_ = true;
+      unwatch_listeners();
       shutdown_deadline_ = Clock::now() + shutdown_wait_;
       for (auto& [fd, c] : conns_) {
         c.protocol->request_logout(shutdown_wait_, Clock::now());
@@ -191,12 +215,16 @@ void EventLoop::run() {
       break;
     }
     for (int i = 0; i < n; ++i) {
-      const int fd = events[i].data.fd;
+      const std::uint64_t key = events[i].data.u64;
+      if (key & kListenerKey) {
+        if (!shutting_down_) accept_from(static_cast<std::size_t>(key & ~kListenerKey));
+        continue;
+      }
+      const int fd = static_cast<int>(key);
       if (fd == wake_fd_) {
+        // One read returns and clears the eventfd's whole count.
         std::uint64_t v;
-        while (::read(wake_fd_, &v, sizeof v) > 0) {
-        }
-        take_new_sockets();
+        [[maybe_unused]] auto r = ::read(wake_fd_, &v, sizeof v);
         continue;
       }
       auto it = conns_.find(fd);

@@ -1,15 +1,15 @@
-// One event-loop thread: the connections it owns, their sockets, timers and
-// output. Nothing here is shared with other loops except the hand-over queue
-// of newly accepted sockets.
+// One event-loop thread: the connections it accepts and owns, their sockets,
+// timers and output. Nothing here is shared with other loops except the
+// listening sockets (through the Acceptor).
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <vector>
 
+#include "server/acceptor.h"
 #include "server/admission.h"
 #include "session/connection.h"
 #include "session/session_table.h"
@@ -19,15 +19,14 @@ namespace iscsi::server {
 
 class EventLoop {
  public:
-  // `failed_logins` (optional) counts and rate-limits the login failure log.
+  // `failed_logins` (optional) counts and rate-limits the login failure log;
+  // `acceptor` (optional) gives the listening sockets this loop accepts from.
   EventLoop(const session::TargetConfig& config, session::SessionTable& sessions,
-            std::size_t max_pending_output, FailedLoginMonitor* failed_logins = nullptr);
+            std::size_t max_pending_output, FailedLoginMonitor* failed_logins = nullptr,
+            Acceptor* acceptor = nullptr);
   ~EventLoop();
 
   bool ok() const { return epoll_fd_ >= 0 && wake_fd_ >= 0; }
-  // Thread-safe: hands an accepted socket to this loop, with the admission
-  // it holds (released when the connection closes).
-  void adopt(int fd, ConnectionSlot slot = {});
   // Thread-safe: asks every connection to log out, then stops when all are
   // gone or `wait` has passed.
   void begin_shutdown(std::chrono::seconds wait);
@@ -44,7 +43,8 @@ class EventLoop {
     ConnectionSlot slot;
   };
 
-  void take_new_sockets();
+  void accept_from(std::size_t portal);
+  void unwatch_listeners();
   void service(Conn& c, bool readable);
   void flush(Conn& c);
   void update_events(Conn& c);
@@ -56,8 +56,8 @@ class EventLoop {
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
   FailedLoginMonitor* failed_logins_;
-  std::mutex mutex_;
-  std::vector<std::pair<int, ConnectionSlot>> incoming_;
+  Acceptor* acceptor_;
+  bool watching_listeners_ = false;
   std::atomic<bool> shutdown_requested_{false};
   std::chrono::seconds shutdown_wait_{0};
   bool shutting_down_ = false;

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -78,6 +79,10 @@ int listen_on(PortalAddress& address, std::string& error) {
   }
   const int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  // Every PDU goes out as soon as it is written (no Nagle delay behind the
+  // initiator's delayed ACK); Linux gives accepted sockets this setting of
+  // their listener, which saves a system call per connection.
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   if (bind(fd, reinterpret_cast<sockaddr*>(&storage), length) != 0 || listen(fd, 128) != 0) {
     error = "cannot listen on " + address.to_string() + ": " + std::strerror(errno);
     ::close(fd);

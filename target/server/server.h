@@ -1,6 +1,6 @@
 // The TCP side of the target: listening portals, event-loop threads (epoll)
-// that each own their connections outright, timers, and an orderly
-// shutdown. The protocol itself lives in session::TargetConnection.
+// that each accept and own their connections outright, timers, and an
+// orderly shutdown. The protocol itself lives in session::TargetConnection.
 #pragma once
 
 #include <atomic>
@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "server/acceptor.h"
 #include "server/admission.h"
 #include "server/portal.h"
 #include "session/session_table.h"
@@ -49,13 +50,10 @@ class Server {
   const session::TargetConfig& config_;
   ServerOptions options_;
   session::SessionTable sessions_;
-  void refused(ConnectionLimiter::Verdict verdict, const std::string& address);
-
-  std::unique_ptr<ConnectionLimiter> limiter_;
   FailedLoginMonitor failed_logins_;
-  std::chrono::steady_clock::time_point last_refusal_log_{};
-  std::size_t refusals_unlogged_ = 0;
   std::vector<int> listeners_;
+  // Before the loops: their connections hold admission slots of it.
+  std::unique_ptr<Acceptor> acceptor_;
   std::vector<std::unique_ptr<EventLoop>> loops_;
   std::vector<std::thread> threads_;
   int wake_fd_ = -1;

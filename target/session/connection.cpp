@@ -308,22 +308,40 @@ void TargetConnection::handle_pdu(Pdu pdu, const wire::Frame& frame) {
     default:
       break;
   }
-  const bool immediate = wire::get_field(pdu, "I").value_or(0) != 0;
-  const auto cmd_sn = static_cast<std::uint32_t>(wire::get_field(pdu, "CmdSN").value_or(0));
-  deliver_in_order(std::move(pdu), cmd_sn, immediate);
+  // The I bit and CmdSN of the commands that reach this point (NOP-Out,
+  // SCSI Command, Task Management, Text, Logout).
+  const auto [immediate, cmd_sn] = std::visit(
+      [](const auto& p) -> std::pair<bool, std::uint32_t> {
+        if constexpr (requires { p.immediate, p.cmd_sn; }) {
+          return {p.immediate, p.cmd_sn};
+        } else {
+          return {false, 0};
+        }
+      },
+      pdu);
+  deliver_in_order(std::move(pdu), cmd_sn, immediate, frame.bhs);
 }
 
-void TargetConnection::deliver_in_order(Pdu pdu, std::uint32_t cmd_sn, bool immediate) {
+void TargetConnection::deliver_in_order(Pdu pdu, std::uint32_t cmd_sn, bool immediate,
+                                        ByteView header) {
   if (immediate) {
     // §3.2.2.1: immediate PDUs are delivered at once and do not advance CmdSN.
-    execute(std::move(pdu));
+    execute(std::move(pdu), header);
     return;
   }
   const std::uint32_t max_cmd_sn = exp_cmd_sn_ + config_.limits.cmd_window - 1;
   if (!sn_in_window(cmd_sn, exp_cmd_sn_, max_cmd_sn)) {
     // §3.2.2.1: "the target MUST silently ignore any non-immediate command
     // outside of this range".
-    if (config_.faults.has(Fault::AcceptOutOfWindowCmdSn)) execute(std::move(pdu));
+    if (config_.faults.has(Fault::AcceptOutOfWindowCmdSn)) execute(std::move(pdu), header);
+    return;
+  }
+  if (cmd_sn == exp_cmd_sn_ && queued_.empty() && aborted_cmd_sns_.empty() && !wants_close()) {
+    // The next command in order with nothing waiting: it runs at once, as
+    // deliver_queued() would run it, without a detour through the queue.
+    ++exp_cmd_sn_;
+    execute(std::move(pdu), header);
+    if (!queued_.empty() || !aborted_cmd_sns_.empty()) deliver_queued();
     return;
   }
   queued_.emplace(cmd_sn, std::move(pdu));  // a duplicate CmdSN keeps the first
@@ -341,12 +359,17 @@ void TargetConnection::deliver_queued() {
     if (next == queued_.end()) continue;
     Pdu queued = std::move(next->second);
     queued_.erase(next);
-    if (!aborted) execute(std::move(queued));
+    if (!aborted) execute(std::move(queued), {});
   }
 }
 
-void TargetConnection::execute(Pdu pdu) {
-  const auto header = wire::encode_bhs(pdu);
+void TargetConnection::execute(Pdu pdu, ByteView received_header) {
+  // The header a Reject quotes: as received, or (for a command that waited
+  // in the queue) encoded again from the decoded PDU.
+  std::array<std::uint8_t, wire::kBhsLength> encoded{};
+  if (received_header.size() < wire::kBhsLength) encoded = wire::encode_bhs(pdu);
+  const ByteView header =
+      received_header.size() < wire::kBhsLength ? ByteView(encoded) : received_header;
   std::visit(
       [&](auto& p) {
         using T = std::decay_t<decltype(p)>;
@@ -439,7 +462,10 @@ void TargetConnection::on_scsi_command(wire::ScsiCommand cmd, ByteView header) {
     reject(RejectReason::CommandNotSupported, header);
     return;
   }
-  const Bytes cdb = wire::full_cdb(cmd);
+  // The CDB is the BHS's 16 bytes unless an Extended CDB AHS adds more.
+  Bytes extended_cdb;
+  if (!cmd.ahs.empty()) extended_cdb = wire::full_cdb(cmd);
+  const ByteView cdb = cmd.ahs.empty() ? ByteView(cmd.cdb) : ByteView(extended_cdb);
   scsi_->advance(now_);
   ScsiPlan plan = scsi_->plan(cmd.lun, cdb, session_.nexus_id,
                               cmd.write ? cmd.expected_data_transfer_length : 0);
@@ -462,7 +488,7 @@ void TargetConnection::on_scsi_command(wire::ScsiCommand cmd, ByteView header) {
   const bool unsolicited = !cmd.final;
   if (plan.direction != DataDirection::Write && !plan.early && !unsolicited) {
     // Nothing more to receive: run it now.
-    complete_command(cmd, cdb, plan, {}, read_capacity, 0);
+    complete_command(cmd, cdb, plan, {}, read_capacity, 0, false);
     return;
   }
   if (plan.early && !unsolicited) {
@@ -479,10 +505,19 @@ void TargetConnection::on_scsi_command(wire::ScsiCommand cmd, ByteView header) {
   const std::uint32_t wanted = (plan.direction == DataDirection::Write && !plan.early)
                                    ? std::min(expected_out, plan.transfer_length)
                                    : 0;
+  if (plan.direction == DataDirection::Write && !plan.early && !unsolicited &&
+      immediate_length >= wanted) {
+    // The immediate data holds everything the target asks for and no
+    // Data-Out may follow (F=1): the command runs from the PDU's own
+    // buffer, as WriteTransfer would have run it (no R2T, the bytes beyond
+    // `wanted` discarded).
+    complete_command(cmd, cdb, plan, ByteView(cmd.data).first(wanted), read_capacity, 0, false);
+    return;
+  }
   Bytes immediate = std::move(cmd.data);
   cmd.data.clear();
   auto [it, inserted] =
-      tasks_.emplace(itt, WriteTask{cmd, cdb, plan, read_capacity,
+      tasks_.emplace(itt, WriteTask{cmd, Bytes(cdb.begin(), cdb.end()), plan, read_capacity,
                                     WriteTransfer(expected_out, wanted, immediate, limits)});
   (void)inserted;
   send_r2ts(it->second);
@@ -516,7 +551,7 @@ void TargetConnection::finish_task(std::uint32_t itt, WriteTask& task) {
     return;
   }
   complete_command(done.command, done.cdb, done.plan, done.transfer.data(), done.read_capacity,
-                   done.transfer.r2ts_sent());
+                   done.transfer.r2ts_sent(), true);
 }
 
 void TargetConnection::on_data_out(const wire::ScsiDataOut& data, ByteView header) {
@@ -564,10 +599,12 @@ void TargetConnection::respond_early(const wire::ScsiCommand& cmd, const ScsiOut
 
 void TargetConnection::complete_command(const wire::ScsiCommand& cmd, ByteView cdb,
                                         const ScsiPlan& plan, ByteView data_out,
-                                        std::uint32_t read_capacity, std::uint32_t r2ts_sent) {
+                                        std::uint32_t read_capacity, std::uint32_t r2ts_sent,
+                                        bool advance) {
   const std::uint32_t capacity =
       plan.direction == DataDirection::Read ? std::min(read_capacity, plan.transfer_length) : 0;
-  scsi_->advance(now_);
+  // Called straight after plan() the logical units have already seen now_.
+  if (advance) scsi_->advance(now_);
   ScsiOutcome outcome = scsi_->execute(cmd.lun, cdb, session_.nexus_id, data_out, capacity);
   if (outcome.deferred) {
     // The logical unit runs a long operation (SANITIZE with IMMED 0): the
@@ -660,7 +697,7 @@ void TargetConnection::send_outcome(const wire::ScsiCommand& cmd, const ScsiPlan
   if (config_.faults.has(Fault::IgnorePeerMaxRecvDataSegmentLength)) {
     limits.max_segment = session_.params.max_burst_length;
   }
-  auto data_in = split_data_in(outcome.data_in, cmd.initiator_task_tag, limits);
+  auto data_in = split_data_in(std::move(outcome.data_in), cmd.initiator_task_tag, limits);
   // §10.7.3: status may ride on the last Data-In unless sense data must be sent.
   const bool status_in_data = !data_in.empty() && outcome.sense.empty();
   for (std::size_t i = 0; i < data_in.size(); ++i) {

@@ -85,9 +85,10 @@ class TargetConnection {
   void handle_login_frame(const wire::Frame& frame);
   void enter_full_feature();
   void handle_pdu(wire::Pdu pdu, const wire::Frame& frame);
-  void deliver_in_order(wire::Pdu pdu, std::uint32_t cmd_sn, bool immediate);
+  // `header` is the PDU's BHS as received, or empty when it is not at hand.
+  void deliver_in_order(wire::Pdu pdu, std::uint32_t cmd_sn, bool immediate, wire::ByteView header);
   void deliver_queued();
-  void execute(wire::Pdu pdu);
+  void execute(wire::Pdu pdu, wire::ByteView received_header);
 
   void on_nop_out(const wire::NopOut& nop, wire::ByteView header);
   void on_scsi_command(wire::ScsiCommand cmd, wire::ByteView header);
@@ -98,9 +99,11 @@ class TargetConnection {
 
   void send_r2ts(WriteTask& task);
   void finish_task(std::uint32_t itt, WriteTask& task);
+  // `advance`: tell the logical units the time first (false when plan()
+  // just did, at the same time).
   void complete_command(const wire::ScsiCommand& cmd, wire::ByteView cdb, const ScsiPlan& plan,
                         wire::ByteView data_out, std::uint32_t read_capacity,
-                        std::uint32_t r2ts_sent);
+                        std::uint32_t r2ts_sent, bool advance);
   void send_outcome(const wire::ScsiCommand& cmd, const ScsiPlan& plan, ScsiOutcome outcome,
                     std::uint32_t read_capacity, std::uint32_t r2ts_sent);
   void poll_deferred();

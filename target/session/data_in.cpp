@@ -32,6 +32,25 @@ std::vector<wire::ScsiDataIn> split_data_in(wire::ByteView data, std::uint32_t i
   return out;
 }
 
+std::vector<wire::ScsiDataIn> split_data_in(wire::Bytes&& data, std::uint32_t itt,
+                                            const DataInLimits& limits) {
+  const std::uint32_t segment = std::max<std::uint32_t>(1, limits.max_segment);
+  const std::uint32_t burst = std::max<std::uint32_t>(1, limits.max_burst);
+  if (data.empty() || data.size() > std::min(segment, burst)) {
+    return split_data_in(wire::ByteView(data), itt, limits);
+  }
+  // One PDU, closing the only sequence; as the general case builds it.
+  std::vector<wire::ScsiDataIn> out(1);
+  wire::ScsiDataIn& pdu = out.front();
+  pdu.initiator_task_tag = itt;
+  pdu.target_transfer_tag = wire::kReservedTag;
+  pdu.data_sn = 0;
+  pdu.buffer_offset = 0;
+  pdu.final = true;
+  pdu.data = std::move(data);
+  return out;
+}
+
 void attach_status(wire::ScsiDataIn& last, std::uint8_t status, bool underflow, bool overflow,
                    std::uint32_t residual_count) {
   last.final = true;

@@ -20,6 +20,10 @@ struct DataInLimits {
 // left for the sender; status is not set (see attach_status).
 std::vector<wire::ScsiDataIn> split_data_in(wire::ByteView data, std::uint32_t itt,
                                             const DataInLimits& limits);
+// The same, taking the buffer over: data that fits one PDU is moved into it,
+// not copied.
+std::vector<wire::ScsiDataIn> split_data_in(wire::Bytes&& data, std::uint32_t itt,
+                                            const DataInLimits& limits);
 
 // Puts the command's status into the last Data-In (§10.7.3: S only with F;
 // only when there is no sense data to send, which needs a SCSI Response).

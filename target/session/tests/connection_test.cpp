@@ -168,6 +168,54 @@ TEST_F(ConnectionTest, WriteWithImmediateDataAndR2t) {
   EXPECT_EQ(scsi.written[512], 0xbb);
 }
 
+TEST_F(ConnectionTest, WriteWhollyInImmediateDataCompletesWithoutR2t) {
+  auto& i = logged_in();
+  auto cmd = write10(7, 2, 1024);
+  cmd.data.assign(1024, 0xcc);
+  cmd.data[1023] = 0xdd;
+  const auto out = i.exchange(wire::Pdu(cmd));
+  ASSERT_EQ(out.size(), 1u);
+  const auto& rsp = std::get<wire::ScsiResponse>(out[0]);
+  EXPECT_EQ(rsp.initiator_task_tag, 7u);
+  EXPECT_EQ(rsp.status, 0);
+  EXPECT_EQ(rsp.exp_data_sn, 0u);  // no R2T, no Data-In
+  EXPECT_FALSE(rsp.residual_underflow || rsp.residual_overflow);
+  EXPECT_EQ(scsi.written, cmd.data);
+}
+
+TEST_F(ConnectionTest, ImmediateDataBeyondTheCdbLengthIsNotWritten) {
+  auto& i = logged_in();
+  auto cmd = write10(8, 1, 1024);  // the CDB writes 512 of the 1024 bytes sent
+  cmd.data.assign(1024, 0x11);
+  const auto out = i.exchange(wire::Pdu(cmd));
+  ASSERT_EQ(out.size(), 1u);
+  const auto& rsp = std::get<wire::ScsiResponse>(out[0]);
+  EXPECT_EQ(rsp.status, 0);
+  EXPECT_TRUE(rsp.residual_underflow);
+  EXPECT_EQ(rsp.residual_count, 512u);
+  EXPECT_EQ(scsi.written.size(), 512u);
+}
+
+TEST_F(ConnectionTest, RejectQuotesTheHeaderOfACommandRunAtOnceOrAfterAGap) {
+  auto& i = logged_in();
+  auto bad_now = read10(0x10, 1, 512);
+  bad_now.attr = 5;  // reserved (§10.3.1)
+  auto out = i.exchange(wire::Pdu(bad_now));
+  ASSERT_EQ(out.size(), 1u);
+  const auto now_bhs = wire::encode_bhs(wire::Pdu(bad_now));
+  EXPECT_EQ(std::get<wire::Reject>(out[0]).data, wire::Bytes(now_bhs.begin(), now_bhs.end()));
+
+  auto first = read10(0x11, 1, 512);
+  auto bad_later = read10(0x12, 1, 512);
+  bad_later.attr = 6;
+  EXPECT_TRUE(i.exchange(wire::Pdu(bad_later)).empty());  // waits for `first`
+  out = i.exchange(wire::Pdu(first));
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(std::get<wire::ScsiDataIn>(out[0]).initiator_task_tag, 0x11u);
+  const auto later_bhs = wire::encode_bhs(wire::Pdu(bad_later));
+  EXPECT_EQ(std::get<wire::Reject>(out[1]).data, wire::Bytes(later_bhs.begin(), later_bhs.end()));
+}
+
 TEST_F(ConnectionTest, WrongDataSnEndsTheTaskWithCheckCondition) {
   auto& i = logged_in();
   auto out = i.exchange(wire::Pdu(write10(7, 1, 512)));
