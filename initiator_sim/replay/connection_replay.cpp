@@ -22,8 +22,6 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t kMaxInbox = 4096;
 // Data-In bytes kept for a task whose command the capture does not show.
 constexpr std::uint32_t kUnknownTaskLimit = 1 << 24;
-// How long a finished connection is drained for PDUs nothing asked for.
-constexpr std::chrono::milliseconds kDrain{200};
 
 std::uint32_t itt_of(const wire::Pdu& p) {
   return static_cast<std::uint32_t>(wire::get_field(p, "InitiatorTaskTag").value_or(0));
@@ -619,12 +617,13 @@ void ConnectionReplay::learn_login(const ScriptPdu& recorded, const LivePdu& liv
   }
 }
 
+bool ConnectionReplay::poll(std::chrono::milliseconds timeout) {
+  if (!opened_ || stopped_ || live_closed_) return false;
+  return pump(timeout);
+}
+
 void ConnectionReplay::finish() {
   if (!opened_) return;
-  if (!stopped_ && !live_closed_) {
-    while (pump(std::min(kDrain, options_.timeout))) {
-    }
-  }
   const bool cut = script_.report.end == "the capture ended";
   auto extra = [&](const LivePdu& l) {
     if (cut) {

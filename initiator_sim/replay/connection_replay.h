@@ -32,6 +32,8 @@ class ConnectionReplay {
 
   void send(const ScriptPdu& recorded);
   void expect(const ScriptPdu& recorded);
+  // One live PDU within `timeout`, kept for finish(); false when none came.
+  bool poll(std::chrono::milliseconds timeout);
   // The capture is over: live PDUs nothing matched are differences.
   void finish();
 

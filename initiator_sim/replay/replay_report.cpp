@@ -27,7 +27,7 @@ std::string difference_line(const Difference& d) {
 std::vector<const ExpectedDifference*> unseen(const std::vector<ExpectedDifference>& expected) {
   std::vector<const ExpectedDifference*> out;
   for (const auto& e : expected) {
-    if (!e.seen) out.push_back(&e);
+    if (!e.seen && !e.optional) out.push_back(&e);
   }
   return out;
 }
@@ -60,7 +60,8 @@ wire::Result<std::vector<ExpectedDifference>, std::string> parse_expectations(
     if (!e.is_object() || !e.contains("connection") || !e.contains("pdu") || !e.contains("kind") ||
         !e.contains("reason") || !e.at("connection").is_number_unsigned() ||
         !e.at("pdu").is_number_unsigned() || !e.at("kind").is_string() ||
-        !e.at("reason").is_string() || (e.contains("field") && !e.at("field").is_string())) {
+        !e.at("reason").is_string() || (e.contains("field") && !e.at("field").is_string()) ||
+        (e.contains("optional") && !e.at("optional").is_boolean())) {
       return wire::Unexpected(name +
                               ": each difference needs connection and pdu (numbers), kind "
                               "and reason (strings), and may name a field");
@@ -71,6 +72,7 @@ wire::Result<std::vector<ExpectedDifference>, std::string> parse_expectations(
     x.kind = e.at("kind").get<std::string>();
     x.field = e.value("field", std::string());
     x.reason = e.at("reason").get<std::string>();
+    x.optional = e.value("optional", false);
     if (x.reason.empty()) return wire::Unexpected(name + ": a difference needs its reason");
     out.push_back(std::move(x));
   }

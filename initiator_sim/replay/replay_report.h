@@ -8,7 +8,9 @@
 //                     "field": "Status", "reason": "RFC 3720 §... says ..."}]}
 // "field" may be left out to cover every field of that PDU and kind. A
 // difference no entry explains fails the replay, and so does an entry no
-// difference matched (the file must not outlive what it explains).
+// difference matched (the file must not outlive what it explains), unless
+// the entry says "optional": true (a difference whose appearance depends on
+// timing; its reason must say why).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -26,6 +28,7 @@ struct ExpectedDifference {
   std::string kind;
   std::string field;  // empty: any
   std::string reason;
+  bool optional = false;
   bool seen = false;
 };
 

@@ -59,6 +59,18 @@ ReplayResult replay_capture(const CaptureScript& script, const ReplayOptions& op
       it->second->expect(p);
     }
   }
+  // What the live target sends after the capture's last PDU (answers the
+  // recording does not show) is collected from every connection together:
+  // until a round brings nothing once a quarter of the window has passed,
+  // within min(timeout, 1 s).
+  const auto window = std::min(options.timeout, std::chrono::milliseconds(1000));
+  const auto drain_start = std::chrono::steady_clock::now();
+  for (;;) {
+    bool any = false;
+    for (auto& [id, c] : live) any = c->poll(std::chrono::milliseconds(1)) || any;
+    const auto elapsed = std::chrono::steady_clock::now() - drain_start;
+    if (elapsed >= window || (!any && elapsed >= window / 4)) break;
+  }
   ReplayResult result;
   result.capture = script.path;
   result.pdus = script.pdus.size();

@@ -220,7 +220,9 @@ void TargetConnection::handle_frame(const wire::Frame& frame) {
         frame.opcode() == wire::Opcode::ScsiDataOut) {
       // §6.7: at ErrorRecoveryLevel 0 the task ends with CHECK CONDITION,
       // ABORTED COMMAND, "protocol service CRC error" (47h/05h).
-      terminate_task(wire::load_be32(frame.bhs.data() + 16), 0x47, 0x05);
+      const auto header = std::get<wire::ScsiDataOut>(
+          wire::read_fields(wire::Opcode::ScsiDataOut, frame.bhs.data()));
+      fail_task(header.initiator_task_tag, header, 0x47, 0x05);
     }
     return;
   }
@@ -564,13 +566,32 @@ void TargetConnection::on_data_out(const wire::ScsiDataOut& data, ByteView heade
     }
     return;
   }
+  if (it->second.failed) {
+    fail_task(data.initiator_task_tag, data, it->second.failed->first, it->second.failed->second);
+    return;
+  }
   if (auto error = it->second.transfer.on_data_out(data)) {
     reject(error->reject_reason, header);
-    terminate_task(data.initiator_task_tag, 0x4b, error->ascq);
+    fail_task(data.initiator_task_tag, data, 0x4b, error->ascq);
     return;
   }
   send_r2ts(it->second);
   if (it->second.transfer.complete()) finish_task(data.initiator_task_tag, it->second);
+}
+
+void TargetConnection::fail_task(std::uint32_t itt, const wire::ScsiDataOut& data, std::uint8_t asc,
+                                 std::uint8_t ascq) {
+  auto it = tasks_.find(itt);
+  if (it == tasks_.end()) return;
+  // §10.17.1: "If the error is detected while data from the initiator is
+  // still expected ... the target MUST wait until it receives the last
+  // expected Data-Out PDUs with the F bit set to 1 before sending the
+  // Response PDU" (§6.7 likewise).
+  if (!it->second.failed) it->second.failed = std::make_pair(asc, ascq);
+  it->second.transfer.drain(data);
+  if (it->second.transfer.drained()) {
+    terminate_task(itt, it->second.failed->first, it->second.failed->second);
+  }
 }
 
 void TargetConnection::terminate_task(std::uint32_t itt, std::uint8_t asc, std::uint8_t ascq) {

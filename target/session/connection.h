@@ -69,6 +69,9 @@ class TargetConnection {
     ScsiPlan plan;
     std::uint32_t read_capacity = 0;
     WriteTransfer transfer;
+    // Set once a Data-Out error ended the task: the ASC/ASCQ of its CHECK
+    // CONDITION, sent when the last expected Data-Out arrives (§10.17.1).
+    std::optional<std::pair<std::uint8_t, std::uint8_t>> failed;
   };
   // A command whose status follows when the logical unit completes the
   // operation it started (ScsiOutcome::deferred).
@@ -111,6 +114,8 @@ class TargetConnection {
   void forget_deferred(std::optional<std::uint64_t> lun);
   void respond_early(const wire::ScsiCommand& cmd, const ScsiOutcome& outcome);
   void terminate_task(std::uint32_t itt, std::uint8_t asc, std::uint8_t ascq);
+  void fail_task(std::uint32_t itt, const wire::ScsiDataOut& data, std::uint8_t asc,
+                 std::uint8_t ascq);
 
   void send(wire::Pdu pdu);
   void reject(wire::RejectReason reason, wire::ByteView header);

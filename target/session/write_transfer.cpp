@@ -26,6 +26,15 @@ void WriteTransfer::store(std::uint32_t offset, wire::ByteView bytes) {
   std::memcpy(buffer_.data() + offset, bytes.data(), n);
 }
 
+void WriteTransfer::drain(const wire::ScsiDataOut& pdu) {
+  if (!pdu.final) return;
+  if (pdu.target_transfer_tag == wire::kReservedTag) {
+    unsolicited_open_ = false;
+    return;
+  }
+  std::erase_if(outstanding_, [&](const Sequence& s) { return s.ttt == pdu.target_transfer_tag; });
+}
+
 std::optional<DataOutError> WriteTransfer::on_data_out(const wire::ScsiDataOut& pdu) {
   const auto length = static_cast<std::uint32_t>(pdu.data.size());
   if (pdu.target_transfer_tag == wire::kReservedTag) {

@@ -66,6 +66,13 @@ class WriteTransfer {
     return out;
   }
 
+  // After an error ended the task (§10.17.1): takes a Data-Out only to see
+  // which sequences it closes (F=1); nothing is stored and no R2T follows.
+  void drain(const wire::ScsiDataOut& pdu);
+  // No unsolicited sequence and no solicited one is still open: the last
+  // expected Data-Out with F=1 has arrived.
+  bool drained() const { return !unsolicited_open_ && outstanding_.empty(); }
+
   // All the data the target wants has arrived and no sequence is open.
   bool complete() const {
     return !unsolicited_open_ && outstanding_.empty() && solicit_offset_ >= wanted_;

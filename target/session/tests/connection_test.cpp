@@ -168,6 +168,50 @@ TEST_F(ConnectionTest, WriteWithImmediateDataAndR2t) {
   EXPECT_EQ(scsi.written[512], 0xbb);
 }
 
+// §10.17.1: "If the error is detected while data from the initiator is
+// still expected ... the target MUST wait until it receives the last
+// expected Data-Out PDUs with the F bit set to 1 before sending the
+// Response PDU."
+TEST_F(ConnectionTest, DataOutErrorMidSequenceAnswersAfterTheFinalDataOut) {
+  auto& i = logged_in();
+  auto cmd = write10(9, 4, 2048);
+  auto out = i.exchange(wire::Pdu(cmd));
+  ASSERT_EQ(out.size(), 1u);
+  const auto r2t = std::get<wire::ReadyToTransfer>(out[0]);
+  ASSERT_EQ(r2t.desired_data_transfer_length, 2048u);
+
+  wire::ScsiDataOut d;
+  d.initiator_task_tag = 9;
+  d.target_transfer_tag = r2t.target_transfer_tag;
+  d.buffer_offset = 512;  // 0 was due: Invalid PDU field, the task ends
+  d.data.assign(512, 0x55);
+  out = i.exchange(wire::Pdu(d));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(std::get<wire::Reject>(out[0]).reason,
+            static_cast<std::uint8_t>(wire::RejectReason::InvalidPduField));
+
+  // More of the sequence: no answer yet, nothing written.
+  d.data_sn = 1;
+  d.buffer_offset = 1024;
+  out = i.exchange(wire::Pdu(d));
+  EXPECT_TRUE(out.empty());
+
+  // The last Data-Out (F=1) of the outstanding R2T: now the status.
+  d.data_sn = 2;
+  d.buffer_offset = 1536;
+  d.final = true;
+  out = i.exchange(wire::Pdu(d));
+  ASSERT_EQ(out.size(), 1u);
+  const auto& rsp = std::get<wire::ScsiResponse>(out[0]);
+  EXPECT_EQ(rsp.initiator_task_tag, 9u);
+  EXPECT_EQ(rsp.status, 2);  // CHECK CONDITION, ABORTED COMMAND
+  EXPECT_TRUE(scsi.written.empty());
+
+  // Data for the ended task afterwards is dropped quietly.
+  out = i.exchange(wire::Pdu(d));
+  EXPECT_TRUE(out.empty());
+}
+
 TEST_F(ConnectionTest, WriteWhollyInImmediateDataCompletesWithoutR2t) {
   auto& i = logged_in();
   auto cmd = write10(7, 2, 1024);
