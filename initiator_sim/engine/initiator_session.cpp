@@ -17,6 +17,8 @@ namespace {
 constexpr std::size_t kLogLimit = 256;
 constexpr std::uint32_t kLoginSegment = 8192;
 
+}  // namespace
+
 bool carries_status_sn(const Pdu& pdu) {
   return std::visit(
       [](const auto& p) {
@@ -33,6 +35,8 @@ bool carries_status_sn(const Pdu& pdu) {
       },
       pdu);
 }
+
+namespace {
 
 bool is_command(wire::Opcode op) {
   using wire::Opcode;

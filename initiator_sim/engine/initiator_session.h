@@ -38,6 +38,10 @@ struct Received {
   std::string error;
 };
 
+// Whether the target advanced StatSN for this PDU (§3.2.2.2): responses and
+// Rejects, Data-In with status, NOP-In answering a NOP-Out.
+bool carries_status_sn(const wire::Pdu& pdu);
+
 struct LoginRequestSpec {
   bool security_stage = false;
   std::vector<wire::text::KeyValue> security_keys;

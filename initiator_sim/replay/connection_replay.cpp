@@ -31,24 +31,6 @@ bool serial_greater(std::uint32_t a, std::uint32_t b) {
   return static_cast<std::int32_t>(a - b) > 0;  // RFC 1982 (§3.2.2.1's serial arithmetic)
 }
 
-// PDUs whose StatSN the target advances (§3.2.2.2).
-bool carries_stat_sn(const wire::Pdu& pdu) {
-  return std::visit(
-      [](const auto& p) {
-        using T = std::decay_t<decltype(p)>;
-        if constexpr (std::is_same_v<T, wire::ScsiDataIn>) return p.status_present;
-        if constexpr (std::is_same_v<T, wire::NopIn>) {
-          return p.initiator_task_tag != wire::kReservedTag;
-        }
-        return std::is_same_v<T, wire::ScsiResponse> ||
-               std::is_same_v<T, wire::TaskManagementResponse> ||
-               std::is_same_v<T, wire::LoginResponse> || std::is_same_v<T, wire::TextResponse> ||
-               std::is_same_v<T, wire::LogoutResponse> || std::is_same_v<T, wire::Reject> ||
-               std::is_same_v<T, wire::AsyncMessage>;
-      },
-      pdu);
-}
-
 bool carries_ttt(Opcode op) {
   return op == Opcode::ReadyToTransfer || op == Opcode::NopIn || op == Opcode::TextResponse;
 }
@@ -447,7 +429,7 @@ void ConnectionReplay::expect_status(const ScriptPdu& recorded) {
 }
 
 void ConnectionReplay::check_live_stat_sn(const wire::Pdu& pdu, const std::string& summary) {
-  if (!carries_stat_sn(pdu)) return;
+  if (!sim::carries_status_sn(pdu)) return;
   const auto sn = static_cast<std::uint32_t>(wire::get_field(pdu, "StatSN").value_or(0));
   // §3.2.2.2: StatSN counts the status PDUs of a connection one by one, in
   // the order the target sends them; the first Login Response's is the
@@ -463,7 +445,7 @@ void ConnectionReplay::check_live_stat_sn(const wire::Pdu& pdu, const std::strin
 }
 
 void ConnectionReplay::learn_stat_sn(const ScriptPdu& recorded, const LivePdu& live) {
-  if (!carries_stat_sn(*recorded.pdu) || !carries_stat_sn(live.pdu)) return;
+  if (!sim::carries_status_sn(*recorded.pdu) || !sim::carries_status_sn(live.pdu)) return;
   vars_.learn_stat_sn(
       static_cast<std::uint32_t>(wire::get_field(*recorded.pdu, "StatSN").value_or(0)),
       static_cast<std::uint32_t>(wire::get_field(live.pdu, "StatSN").value_or(0)));
