@@ -231,6 +231,13 @@ void EventLoop::run() {
       if (it == conns_.end()) continue;
       const bool readable = events[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR);
       service(it->second, readable);
+      // A connection that ended is torn down before the rest of the batch:
+      // its session's end (I_T nexus loss: reservations released, unit
+      // attentions queued) comes before what other connections sent after
+      // it, as epoll reports events in the order they arrived.
+      if (it->second.protocol->wants_close() && it->second.protocol->pending_output().empty()) {
+        drop(fd);
+      }
     }
     now = Clock::now();
     std::vector<int> closing;
