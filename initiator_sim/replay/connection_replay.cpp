@@ -54,6 +54,53 @@ bool same_exchange(const wire::Pdu& recorded, const wire::Pdu& live) {
   }
 }
 
+// The ITT a request awaits an answer under, or nothing for PDUs no answer
+// follows (Data-Out, a NOP-Out answering a ping, SNACK).
+std::optional<std::uint32_t> owed_answer(const wire::Pdu& pdu) {
+  switch (wire::opcode_of(pdu)) {
+    case Opcode::NopOut:
+      if (itt_of(pdu) == wire::kReservedTag) return std::nullopt;  // §10.18.1
+      [[fallthrough]];
+    case Opcode::ScsiCommand:
+    case Opcode::TaskManagementRequest:
+    case Opcode::LoginRequest:
+    case Opcode::TextRequest:
+    case Opcode::LogoutRequest:
+      return itt_of(pdu);
+    default:
+      return std::nullopt;
+  }
+}
+
+// The ITT whose request a live PDU answers, or nothing (R2T, Data-In
+// without status, unsolicited NOP-In, Async Message). A Reject answers the
+// request whose header it carries (§10.17), not a rejected Data-Out.
+std::optional<std::uint32_t> answered(const wire::Pdu& pdu) {
+  switch (wire::opcode_of(pdu)) {
+    case Opcode::ScsiDataIn:
+      if (!std::get<wire::ScsiDataIn>(pdu).status_present) return std::nullopt;
+      return itt_of(pdu);
+    case Opcode::NopIn:
+      if (itt_of(pdu) == wire::kReservedTag) return std::nullopt;
+      [[fallthrough]];
+    case Opcode::ScsiResponse:
+    case Opcode::TaskManagementResponse:
+    case Opcode::LoginResponse:
+    case Opcode::TextResponse:
+    case Opcode::LogoutResponse:
+      return itt_of(pdu);
+    case Opcode::Reject: {
+      const auto& header = std::get<wire::Reject>(pdu).data;
+      if (header.size() < wire::kBhsLength) return std::nullopt;
+      const auto rejected = static_cast<Opcode>(header[0] & 0x3f);
+      if (rejected == Opcode::ScsiDataOut || rejected == Opcode::SnackRequest) return std::nullopt;
+      return wire::load_be32(&header[16]);
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
 std::vector<wire::text::KeyValue> keys_of(const wire::Bytes& data) {
   auto pairs = wire::text::parse(data);
   return pairs ? std::move(*pairs) : std::vector<wire::text::KeyValue>{};
@@ -193,6 +240,7 @@ bool ConnectionReplay::pump(std::chrono::milliseconds timeout) {
   sim::Received r = session_->receive(timeout, /*answer_pings=*/false);
   switch (r.kind) {
     case sim::Received::Kind::Pdu: {
+      if (const auto itt = answered(r.pdu)) owed_.erase(*itt);
       std::string summary = wire::format_pdu(r.pdu);
       check_live_stat_sn(r.pdu, summary);
       absorb(std::move(r.pdu), std::move(summary));
@@ -299,6 +347,7 @@ void ConnectionReplay::send(const ScriptPdu& recorded) {
     stop(recorded, "closed", "the live target closed the connection before this PDU was sent");
     return;
   }
+  if (const auto itt = owed_answer(pdu)) owed_.insert(*itt);
   ++outcome_.sent;
 }
 
@@ -600,12 +649,22 @@ void ConnectionReplay::learn_login(const ScriptPdu& recorded, const LivePdu& liv
 }
 
 bool ConnectionReplay::poll(std::chrono::milliseconds timeout) {
-  if (!opened_ || stopped_ || live_closed_) return false;
+  if (!opened_ || stopped_ || live_closed_ || finished_) return false;
   return pump(timeout);
 }
 
+void ConnectionReplay::end_as_recorded(std::chrono::milliseconds quiet,
+                                       std::chrono::milliseconds limit) {
+  if (!opened_ || finished_) return;
+  const auto deadline = Clock::now() + limit;
+  while (!owed_.empty() && Clock::now() < deadline && poll(quiet)) {
+  }
+  finish();
+}
+
 void ConnectionReplay::finish() {
-  if (!opened_) return;
+  if (!opened_ || finished_) return;
+  finished_ = true;
   const bool cut = script_.report.end == "the capture ended";
   auto extra = [&](const LivePdu& l) {
     if (cut) {

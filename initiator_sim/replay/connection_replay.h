@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -34,7 +35,14 @@ class ConnectionReplay {
   void expect(const ScriptPdu& recorded);
   // One live PDU within `timeout`, kept for finish(); false when none came.
   bool poll(std::chrono::milliseconds timeout);
-  // The capture is over: live PDUs nothing matched are differences.
+  // The recorded connection ended here (its TCP connection closed or was
+  // reset). The answers the live target still owes for requests sent on it
+  // are collected until they came, it closed the connection or sent nothing
+  // for `quiet`, within `limit`; then the connection is finished and closed,
+  // as it was in the capture, before later PDUs of other connections (a
+  // login reinstating its session) are sent.
+  void end_as_recorded(std::chrono::milliseconds quiet, std::chrono::milliseconds limit);
+  // The capture is over: live PDUs nothing matched are differences. Once.
   void finish();
 
   ConnectionOutcome& outcome() { return outcome_; }
@@ -87,11 +95,15 @@ class ConnectionReplay {
   bool opened_ = false;
   bool stopped_ = false;       // nothing more is sent or awaited
   bool live_closed_ = false;   // the live target closed the connection
+  bool finished_ = false;      // finish() ran: nothing more is collected
   std::deque<LivePdu> inbox_;  // live PDUs not matched yet
   std::optional<std::uint32_t> last_live_stat_sn_;
   SessionVariables vars_;
   std::map<std::uint32_t, LiveTask> tasks_;
   std::map<std::uint32_t, RecordedCommand> commands_;  // by ITT
+  // ITTs of requests sent live whose answer (status, response or Reject)
+  // has not come yet.
+  std::set<std::uint32_t> owed_;
   std::map<std::string, std::string> recorded_outcome_;
   std::vector<wire::text::KeyValue> login_sent_;
   std::vector<wire::text::KeyValue> login_answers_;

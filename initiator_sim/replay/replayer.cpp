@@ -6,6 +6,15 @@
 
 namespace iscsi::replay {
 
+namespace {
+
+// How long a connection that ended in the capture, with answers still owed
+// on it (a Reject where the recorded target closed), is listened to after
+// the last live PDU before it is closed too.
+constexpr std::chrono::milliseconds kEndQuiet{250};
+
+}  // namespace
+
 std::string_view verdict_name(ConnectionVerdict v) {
   switch (v) {
     case ConnectionVerdict::Match:
@@ -46,11 +55,24 @@ ReplayResult replay_capture(const CaptureScript& script, const ReplayOptions& op
   for (const auto& [id, c] : script.connections) {
     live.emplace(id, std::make_unique<ConnectionReplay>(c, shared));
   }
+  // Where each recorded connection ended, in capture order (connections
+  // the capture cut off stay open to the end).
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> ends;
+  for (const auto& [id, c] : script.connections) {
+    if (c.report.end != "the capture ended") ends.emplace_back(c.report.last.frame, id);
+  }
+  std::sort(ends.begin(), ends.end());
+  auto next_end = ends.begin();
+  const auto quiet = std::min(options.timeout, kEndQuiet);
   // Capture order across connections: connections that overlapped in the
   // capture overlap live, and cross-connection dependencies (a reinstating
   // login after the session's first, a logout of another connection) keep
-  // their order.
+  // their order. A connection that ended in the capture is ended live
+  // before the next PDU after its end.
   for (const auto& p : script.pdus) {
+    for (; next_end != ends.end() && next_end->first < p.first_frame; ++next_end) {
+      live.at(next_end->second)->end_as_recorded(quiet, options.timeout);
+    }
     auto it = live.find(p.connection);
     if (it == live.end()) continue;
     if (p.to_target) {

@@ -19,6 +19,11 @@
 // connection are awaited; live answers are matched to recorded ones by
 // their task (opcode, ITT, DataSN/R2TSN), not by arrival order, and
 // compared field by field under a tolerance profile (replay_profile.h).
+// A connection that ended in the capture is ended live too, once the live
+// target has closed it or gone quiet on it, before the capture's next PDU:
+// what the live target answers where the recorded one closed the connection
+// is still collected, and a later login reinstating the session cannot cut
+// it off.
 #pragma once
 
 #include <chrono>

@@ -295,6 +295,87 @@ TEST_F(Replay, DifferencesBeyondTheLimitAreCountedNotKept) {
   EXPECT_EQ(r.unexplained(), tampered);
 }
 
+// A transport that logs when it is opened and closed, in a log shared by
+// every connection of a replay.
+class LoggedTransport final : public sim::Transport {
+ public:
+  LoggedTransport(std::unique_ptr<sim::Transport> inner, std::vector<std::string>& log, int n)
+      : inner_(std::move(inner)), log_(log), n_(n) {
+    log_.push_back("open " + std::to_string(n_));
+  }
+  bool send(wire::ByteView bytes) override { return inner_->send(bytes); }
+  sim::RecvStatus receive(wire::Bytes& out, std::chrono::milliseconds timeout) override {
+    return inner_->receive(out, timeout);
+  }
+  void close() override {
+    if (!closed_) log_.push_back("close " + std::to_string(n_));
+    closed_ = true;
+    inner_->close();
+  }
+  std::string describe() const override { return inner_->describe(); }
+
+ private:
+  std::unique_ptr<sim::Transport> inner_;
+  std::vector<std::string>& log_;
+  int n_;
+  bool closed_ = false;
+};
+
+TEST_F(Replay, AConnectionThatEndedInTheCaptureIsClosedBeforeTheNextPduAfterItsEnd) {
+  // TGT reset these connections after a Text Request it refused; the next
+  // test case logged in again with the same ISID. The live target answers
+  // with a Reject, which must be read before that login reinstates the
+  // session (RFC 3720 §5.3.5) and closes the connection.
+  const auto s = load("tgt/tgt-sim-nop-text-logout.pcap.xz");
+  // The connections in the order replay opens them: by their first PDU.
+  std::vector<std::uint32_t> order;
+  for (const auto& p : s.pdus) {
+    const auto& c = s.connections.at(p.connection);
+    if (!c.report.login_captured || !c.report.roles_known) continue;
+    if (std::find(order.begin(), order.end(), p.connection) == order.end()) {
+      order.push_back(p.connection);
+    }
+  }
+  auto t = spawn_target(plan_spawn(s, std::nullopt, {}));
+  ASSERT_TRUE(t) << t.error();
+  target_ = std::move(*t);
+  std::vector<std::string> log;
+  int opened = 0;
+  Connector connect = [&]() -> wire::Result<std::unique_ptr<sim::Transport>, std::string> {
+    return std::unique_ptr<sim::Transport>(std::make_unique<LoggedTransport>(
+        std::make_unique<sim::InProcessTransport>(target_->config, target_->sessions), log,
+        opened++));
+  };
+  ReplayOptions o;
+  o.timeout = std::chrono::milliseconds(500);
+  const auto r = replay_capture(s, o, connect);
+  ASSERT_EQ(static_cast<std::size_t>(opened), order.size());
+  auto at = [&](const std::string& event) {
+    return std::find(log.begin(), log.end(), event) - log.begin();
+  };
+  std::size_t checked = 0;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    const auto& ended = s.connections.at(order[i]).report;
+    if (ended.end == "the capture ended") continue;
+    for (std::size_t j = i + 1; j < order.size(); ++j) {
+      const auto& next = s.pdus[s.connections.at(order[j]).pdus.front()];
+      if (next.first_frame <= ended.last.frame) continue;
+      EXPECT_LT(at("close " + std::to_string(i)), at("open " + std::to_string(j)))
+          << "connection " << order[i] << " ended at frame " << ended.last.frame
+          << " but was still open when connection " << order[j] << " started at frame "
+          << next.first_frame;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 100u);
+  // The live Rejects of the refused Text Requests were all read.
+  std::size_t rejects = 0;
+  for (const auto& d : all(r)) {
+    if (d.kind == "extra" && d.live.find("Reject") != std::string::npos) ++rejects;
+  }
+  EXPECT_GE(rejects, 14u);
+}
+
 TEST_F(Replay, UnreachableTargetIsAnErrorPerConnection) {
   const auto s = load("reference-sim-digests.pcap");
   ReplayOptions o;
