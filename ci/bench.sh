@@ -5,7 +5,8 @@
 # iscsi-inq and iscsi-ls storms), runs interleaved so that both see the same
 # moment of a shared, noisy host. Prints a table: figure, ours, TGT, ratio,
 # with medians and [min-max] over the runs, the same-run loopback references
-# (one TCP stream, a TCP round trip) and the performance goals of the project.
+# (one TCP stream, a TCP round trip, the CPU floor of a login) and the
+# performance goals of the project.
 #
 #   bash ci/bench.sh [--runs N] [--duration S] [--size-mb M] [--workloads "W..."]
 #                    [--preset PRESET] [--out DIR] [--no-tgt]
@@ -47,6 +48,8 @@ out=${out:-$root/build/bench-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$out"
 log() { printf '[ci/bench] %s\n' "$*" >&2; }
 
+# The build's own packages (compilers, CMake, libraries) on a fresh machine.
+bash "$root/ci/deps.sh" >&2 || { echo "bench.sh: installing the build dependencies failed" >&2; exit 1; }
 cmake --preset "$preset" >/dev/null && cmake --build --preset "$preset" --target iscsi-target >/dev/null ||
   { echo "bench.sh: building iscsi-target ($preset) failed" >&2; exit 1; }
 target_bin=$root/build/$preset/bin/iscsi-target
@@ -112,12 +115,19 @@ if [[ $with_tgt == 1 ]]; then
   log "tgtd pid $tgt_pid on 127.0.0.1:$tgt_port ($(dpkg-query -W -f '${Version}' tgt 2>/dev/null))"
 fi
 
+# The CPU floor of a login+logout: a minimal epoll server doing the same
+# accept, six loopback exchanges and close (ci/login_floor.c).
+floor_bin=$out/login_floor
+cc -O2 -Wall -Wextra -Werror -o "$floor_bin" "$root/ci/login_floor.c" ||
+  { echo "bench.sh: building ci/login_floor.c failed" >&2; exit 1; }
+
 bench() { # NAME PID PORT IQN RUN
   log "run $5: $1"
   env TARGET_PID="$2" DURATION="$duration" REFERENCE=1 LABEL="$1 run $5" \
     ${workloads:+WORKLOADS="$workloads"} \
     "$kit/bench.sh" "127.0.0.1:$3" "$4" 1 >"$out/$1-$5.jsonl" ||
     log "bench.sh against $1 exited $? (run $5)"
+  "$floor_bin" >>"$out/$1-$5.jsonl" || log "login_floor exited $? (run $5)"
 }
 for r in $(seq 1 "$runs"); do
   # Alternate which target goes first, so neither always gets the quieter slot.

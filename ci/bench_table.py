@@ -33,6 +33,8 @@ REFERENCES = [
     ("loopback TCP stream, MB/s", "ref_iperf3", "mb_s", 0),
     ("loopback TCP round trip (4 KiB read shape), us", "ref_tcp_rr_read4k", "rtt_us", 1),
     ("loopback TCP round trip (4 KiB write shape), us", "ref_tcp_rr_write4k", "rtt_us", 1),
+    ("login floor: minimal epoll server, accept + 6 exchanges + close, CPU ms",
+     "ref_login_floor", "server_cpu_ms_per_conn", 3),
 ]
 RATIOS = [
     ("QD1 read latency / TCP round trip", "qd1_read_lat_over_tcp_rtt", 2),
@@ -137,6 +139,11 @@ def main():
     print(goal("1 MiB sequential read / TCP stream", med.get(("ratios", "seqread_over_tcp_stream"), (None,))[0], 0.7))
     print(goal("1 MiB sequential write / TCP stream", med.get(("ratios", "seqwrite_over_tcp_stream"), (None,))[0], 0.6))
     print(goal("target CPU ms per login+logout", med.get(("login_storm", "target_cpu_ms_per_login"), (None,))[0], 0.05, False))
+    floor = values(ours, "ref_login_floor", "server_cpu_ms_per_conn")
+    if floor:
+        print(f"\nThe login goal against the same-run floor: a minimal epoll server spends "
+              f"{statistics.median(floor.values()):.3f} ms of CPU on the same accept, six "
+              f"exchanges and close.")
     return 0
 
 
