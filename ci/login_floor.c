@@ -103,8 +103,10 @@ int main(int argc, char** argv) {
     if (connect(s, (struct sockaddr*)&addr, sizeof addr) != 0) failed = 1;
     for (int x = 0; x < exchanges && !failed; x++) {
       size_t size = x == 0 ? sizeof request : kRequest;
-      if (send(s, request, size, MSG_NOSIGNAL) != (ssize_t)size) failed = 1;
-      else if (recv(s, answer, sizeof answer, 0) <= 0) failed = 1;
+      if (send(s, request, size, MSG_NOSIGNAL) != (ssize_t)size)
+        failed = 1;
+      else if (recv(s, answer, sizeof answer, 0) <= 0)
+        failed = 1;
     }
     close(s);
   }
@@ -116,8 +118,9 @@ int main(int argc, char** argv) {
     fprintf(stderr, "login_floor: the exchange failed\n");
     return 1;
   }
-  printf("{\"workload\":\"ref_login_floor\",\"connections\":%d,\"exchanges\":%d,"
-         "\"server_cpu_ms_per_conn\":%.4f}\n",
-         connections, exchanges, ms / connections);
+  printf(
+      "{\"workload\":\"ref_login_floor\",\"connections\":%d,\"exchanges\":%d,"
+      "\"server_cpu_ms_per_conn\":%.4f}\n",
+      connections, exchanges, ms / connections);
   return 0;
 }
