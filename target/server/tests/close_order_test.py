@@ -129,6 +129,48 @@ READ10_ONE_BLOCK = bytes([0x28, 0, 0, 0, 0, 0, 0, 0, 1, 0])
 RESERVE6 = bytes([0x16, 0, 0, 0, 0, 0])
 
 
+def thread_states(pid):
+    """(state, wchan) of every thread of `pid`."""
+    out = []
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+            with open("/proc/%d/task/%s/wchan" % (pid, tid)) as f:
+                out.append((state, f.read()))
+        except OSError:
+            continue
+    return out
+
+
+def wait_until_stopped(pid):
+    """Waits until every thread has taken the SIGSTOP: kill() only queues it,
+    and a thread still running could pick up the next event first."""
+    deadline = time.monotonic() + TIMEOUT_S
+    while time.monotonic() < deadline:
+        if all(state in ("T", "t") for state, _ in thread_states(pid)):
+            return
+        time.sleep(0.01)
+    raise Fail("the target did not stop on SIGSTOP")
+
+
+def wait_until_idle(pid):
+    """Waits until every thread of the target sleeps, its loop in epoll_wait.
+
+    epoll reports level-triggered items again until a later epoll_wait finds
+    them not ready: stopped while still busy with B's last command, the
+    target would see B's socket ahead of A's close. Asleep in epoll_wait,
+    its ready list holds nothing but what arrives next, in arrival order.
+    """
+    deadline = time.monotonic() + TIMEOUT_S
+    while time.monotonic() < deadline:
+        threads = thread_states(pid)
+        if all(st == "S" for st, _ in threads) and any("epoll" in w for _, w in threads):
+            return
+        time.sleep(0.01)
+    raise Fail("the target's threads never all slept in epoll_wait")
+
+
 def start_target(binary):
     log = tempfile.NamedTemporaryFile(prefix="close-order-", suffix=".log", delete=False)
     proc = subprocess.Popen(
@@ -163,11 +205,13 @@ def run(binary):
         if st != STATUS_RESERVATION_CONFLICT:
             raise Fail("READ(10) from B under A's reservation: status 0x%02x, "
                        "expected RESERVATION CONFLICT" % st)
+        wait_until_idle(proc.pid)
         try:
             os.kill(proc.pid, signal.SIGSTOP)
         except PermissionError:
             return 77
         stopped = True
+        wait_until_stopped(proc.pid)
         a.sock.close()
         b.send_command(READ10_ONE_BLOCK, 512)
         time.sleep(0.2)  # both reach the target's socket queues
