@@ -1,14 +1,16 @@
 #include "decode_command.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cstdio>
 #include <iostream>
 
 #include "capture/capture_decoder.h"
 #include "capture/decode_output.h"
+#include "cli_number.h"
 
 namespace {
+
+using iscsi::sim::parse_cli_number;
 
 const char* kDecodeUsage =
     "usage: iscsi-sim decode CAPTURE [--json] [--port PORT]... [--data-bytes N]\n"
@@ -19,11 +21,6 @@ const char* kDecodeUsage =
 int usage(const std::string& message) {
   std::fprintf(stderr, "iscsi-sim decode: %s\n%s", message.c_str(), kDecodeUsage);
   return 2;
-}
-
-bool parse_number(const std::string& s, std::uint64_t max, std::uint64_t& out) {
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && ptr == s.data() + s.size() && out <= max;
 }
 
 }  // namespace
@@ -40,13 +37,13 @@ int decode_command(const std::vector<std::string>& args) {
       json = true;
     } else if (a == "--port") {
       std::uint64_t port = 0;
-      if (i + 1 >= args.size() || !parse_number(args[++i], 65535, port) || port == 0) {
+      if (i + 1 >= args.size() || !parse_cli_number(args[++i], 65535, port) || port == 0) {
         return usage("--port needs a TCP port (1-65535)");
       }
       options.target_ports.insert(static_cast<std::uint16_t>(port));
     } else if (a == "--data-bytes") {
       std::uint64_t n = 0;
-      if (i + 1 >= args.size() || !parse_number(args[++i], 1u << 24, n)) {
+      if (i + 1 >= args.size() || !parse_cli_number(args[++i], 1u << 24, n)) {
         return usage("--data-bytes needs a byte count");
       }
       output.data_bytes = n;

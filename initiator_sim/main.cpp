@@ -1,14 +1,15 @@
 // iscsi-sim: the scriptable initiator and conformance runner.
 #include <unistd.h>
 
-#include <charconv>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "cli_number.h"
 #include "decode_command.h"
 #include "pcap/pcap_writer.h"
 #include "replay_command.h"
@@ -68,19 +69,15 @@ bool parse_target(const std::string& text, TargetSpec& t) {
   t.host = portal.substr(0, colon);
   if (t.host.size() > 2 && t.host.front() == '[' && t.host.back() == ']')
     t.host = t.host.substr(1, t.host.size() - 2);
-  unsigned port = 0;
-  const std::string p = portal.substr(colon + 1);
-  auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), port);
-  if (ec != std::errc() || ptr != p.data() + p.size() || port == 0 || port > 65535) return false;
+  std::uint64_t port = 0;
+  if (!parse_cli_number(portal.substr(colon + 1), 65535, port) || port == 0) return false;
   t.port = static_cast<std::uint16_t>(port);
   const auto comma2 = rest.find(',');
   t.iqn = rest.substr(0, comma2);
   if (comma2 != std::string::npos) {
-    const std::string l = rest.substr(comma2 + 1);
-    unsigned lun = 0;
-    auto [lp, lec] = std::from_chars(l.data(), l.data() + l.size(), lun);
-    if (lec != std::errc() || lp != l.data() + l.size() || lun > 16383) return false;
-    t.lun = lun;
+    std::uint64_t lun = 0;
+    if (!parse_cli_number(rest.substr(comma2 + 1), 16383, lun)) return false;
+    t.lun = static_cast<decltype(t.lun)>(lun);
   }
   return !t.iqn.empty();
 }
@@ -166,10 +163,9 @@ int run(const std::vector<std::string>& args) {
     } else if (a == "--pcap") {
       if (!next(pcap_path)) return fail("--pcap needs a file");
     } else if (a == "--timeout") {
-      unsigned ms = 0;
+      std::uint64_t ms = 0;
       if (!next(v)) return fail("--timeout needs milliseconds");
-      auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), ms);
-      if (ec != std::errc() || ptr != v.data() + v.size() || ms == 0)
+      if (!parse_cli_number(v, std::numeric_limits<unsigned>::max(), ms) || ms == 0)
         return fail("--timeout needs a positive number of milliseconds, not '" + v + "'");
       target.timeout = std::chrono::milliseconds(ms);
     } else if (a == "--chap" || a == "--mutual-chap" || a == "--discovery-chap" ||

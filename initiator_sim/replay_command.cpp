@@ -1,10 +1,10 @@
 #include "replay_command.h"
 
-#include <charconv>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 
+#include "cli_number.h"
 #include "replay/replay_report.h"
 #include "replay/replayer.h"
 #include "replay/spawn_target.h"
@@ -13,6 +13,8 @@
 #include "transport/tcp_transport.h"
 
 namespace {
+
+using iscsi::sim::parse_cli_number;
 
 using namespace iscsi;
 using namespace iscsi::replay;
@@ -46,11 +48,6 @@ int usage(const std::string& message) {
   return 2;
 }
 
-bool number(const std::string& s, std::uint64_t max, std::uint64_t& out) {
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && ptr == s.data() + s.size() && out <= max;
-}
-
 struct Portal {
   std::string host;
   std::uint16_t port = 0;
@@ -70,7 +67,7 @@ bool parse_portal(const std::string& text, Portal& portal, std::optional<std::st
   if (portal.host.size() > 2 && portal.host.front() == '[' && portal.host.back() == ']')
     portal.host = portal.host.substr(1, portal.host.size() - 2);
   std::uint64_t port = 0;
-  if (!number(hp.substr(colon + 1), 65535, port) || port == 0) return false;
+  if (!parse_cli_number(hp.substr(colon + 1), 65535, port) || port == 0) return false;
   portal.port = static_cast<std::uint16_t>(port);
   return true;
 }
@@ -119,8 +116,8 @@ int replay_command(const std::vector<std::string>& args) {
     } else if (a == "--map-lun") {
       std::uint64_t from = 0, to = 0;
       const auto eq = value(v) ? v.find('=') : std::string::npos;
-      if (eq == std::string::npos || !number(v.substr(0, eq), 16383, from) ||
-          !number(v.substr(eq + 1), 16383, to)) {
+      if (eq == std::string::npos || !parse_cli_number(v.substr(0, eq), 16383, from) ||
+          !parse_cli_number(v.substr(eq + 1), 16383, to)) {
         return usage("--map-lun needs FROM=TO (LUN numbers 0-16383)");
       }
       options.luns[static_cast<std::uint16_t>(from)] = static_cast<std::uint16_t>(to);
@@ -130,13 +127,14 @@ int replay_command(const std::vector<std::string>& args) {
       (a == "--chap" ? options.chap : options.mutual_chap) = *c;
     } else if (a == "--timeout") {
       std::uint64_t ms = 0;
-      if (!value(v) || !number(v, 3600000, ms) || ms == 0) {
+      if (!value(v) || !parse_cli_number(v, 3600000, ms) || ms == 0) {
         return usage("--timeout needs milliseconds (1-3600000)");
       }
       options.timeout = std::chrono::milliseconds(ms);
     } else if (a == "--port") {
       std::uint64_t port = 0;
-      if (!value(v) || !number(v, 65535, port) || port == 0) return usage("--port needs a port");
+      if (!value(v) || !parse_cli_number(v, 65535, port) || port == 0)
+        return usage("--port needs a port");
       decoder.target_ports.insert(static_cast<std::uint16_t>(port));
     } else if (a == "--offers-as-captured") {
       options.adopt_recorded_negotiation = false;
