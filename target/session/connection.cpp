@@ -71,6 +71,12 @@ TargetConnection::TargetConnection(const TargetConfig& config, SessionTable& ses
 }
 
 TargetConnection::~TargetConnection() {
+  end_session();
+}
+
+void TargetConnection::end_session() {
+  if (session_ended_) return;
+  session_ended_ = true;
   // The nexus is lost only when no newer session of the same initiator
   // port carries it on (see SessionTable::remove).
   forget_deferred(std::nullopt);
@@ -1000,7 +1006,12 @@ void TargetConnection::on_logout(const wire::LogoutRequest& logout, ByteView hea
   send(Pdu(std::move(rsp)));
   if (rsp.response == R::ClosedSuccessfully) {
     tasks_.clear();
-    forget_deferred(std::nullopt);
+    // The session (this connection is its only one) ends before the
+    // Logout Response goes out, not when the socket is torn down later:
+    // an initiator that sees the response and logs in again, or another
+    // initiator it then talks to, finds the nexus gone (its SPC-2
+    // reservation released, §10.14 "the session is closed").
+    end_session();
     close("logout");
   }
 }

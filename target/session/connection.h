@@ -112,6 +112,10 @@ class TargetConnection {
   void poll_deferred();
   // Drops the deferred commands of `lun` (all without one) unanswered.
   void forget_deferred(std::optional<std::uint64_t> lun);
+  // The session is over (logout or teardown): its deferred commands are
+  // dropped and, unless a newer session of the initiator port carries it
+  // on, its I_T nexus is lost. Once.
+  void end_session();
   void respond_early(const wire::ScsiCommand& cmd, const ScsiOutcome& outcome);
   void terminate_task(std::uint32_t itt, std::uint8_t asc, std::uint8_t ascq);
   void fail_task(std::uint32_t itt, const wire::ScsiDataOut& data, std::uint8_t asc,
@@ -129,6 +133,7 @@ class TargetConnection {
   Phase phase_ = Phase::Login;
   std::string close_reason_;
   bool closing_ = false;
+  bool session_ended_ = false;
 
   wire::Framer framer_;
   wire::Bytes out_;

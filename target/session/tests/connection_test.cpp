@@ -414,6 +414,25 @@ TEST_F(ConnectionTest, LogoutClosesTheSession) {
   EXPECT_TRUE(i.connection().wants_close());
 }
 
+// The session ends with the logout, before the Logout Response reaches the
+// initiator, not when the socket is torn down afterwards: another
+// connection served meanwhile must already find the nexus gone.
+TEST_F(ConnectionTest, LogoutEndsTheNexusBeforeTheConnectionIsTornDown) {
+  auto& i = logged_in();
+  ASSERT_TRUE(scsi.lost_nexuses.empty());
+  wire::LogoutRequest lo;
+  lo.immediate = true;
+  lo.initiator_task_tag = 23;
+  lo.cmd_sn = i.cmd_sn();
+  const auto out = i.exchange(wire::Pdu(lo));
+  ASSERT_EQ(out.size(), 1u);
+  ASSERT_EQ(std::get<wire::LogoutResponse>(out[0]).response, 0);
+  EXPECT_EQ(scsi.lost_nexuses.size(), 1u);
+  EXPECT_EQ(sessions.size(), 0u);
+  h.reset();  // the socket torn down: the nexus is not lost twice
+  EXPECT_EQ(scsi.lost_nexuses.size(), 1u);
+}
+
 TEST_F(ConnectionTest, LogoutForRecoveryIsNotSupportedAtErl0) {
   auto& i = logged_in();
   wire::LogoutRequest lo;
