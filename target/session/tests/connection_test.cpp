@@ -31,6 +31,17 @@ class ConnectionTest : public ::testing::Test {
     return *h;
   }
 
+  // An immediate Logout Request on `i`, and what the target answers.
+  static std::vector<wire::Pdu> logout(InitiatorHarness& i, std::uint32_t itt,
+                                       std::uint8_t reason = wire::LogoutRequest::CloseSession) {
+    wire::LogoutRequest lo;
+    lo.immediate = true;
+    lo.initiator_task_tag = itt;
+    lo.reason_code = reason;
+    lo.cmd_sn = i.cmd_sn();
+    return i.exchange(wire::Pdu(lo));
+  }
+
   wire::ScsiCommand read10(std::uint32_t itt, std::uint16_t blocks, std::uint32_t edtl) {
     wire::ScsiCommand c;
     c.read = true;
@@ -404,11 +415,7 @@ TEST_F(ConnectionTest, LogicalUnitResetReachesTheScsiLayer) {
 
 TEST_F(ConnectionTest, LogoutClosesTheSession) {
   auto& i = logged_in();
-  wire::LogoutRequest lo;
-  lo.immediate = true;
-  lo.initiator_task_tag = 22;
-  lo.cmd_sn = i.cmd_sn();
-  const auto out = i.exchange(wire::Pdu(lo));
+  const auto out = logout(i, 22);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(std::get<wire::LogoutResponse>(out[0]).response, 0);
   EXPECT_TRUE(i.connection().wants_close());
@@ -420,11 +427,7 @@ TEST_F(ConnectionTest, LogoutClosesTheSession) {
 TEST_F(ConnectionTest, LogoutEndsTheNexusBeforeTheConnectionIsTornDown) {
   auto& i = logged_in();
   ASSERT_TRUE(scsi.lost_nexuses.empty());
-  wire::LogoutRequest lo;
-  lo.immediate = true;
-  lo.initiator_task_tag = 23;
-  lo.cmd_sn = i.cmd_sn();
-  const auto out = i.exchange(wire::Pdu(lo));
+  const auto out = logout(i, 23);
   ASSERT_EQ(out.size(), 1u);
   ASSERT_EQ(std::get<wire::LogoutResponse>(out[0]).response, 0);
   EXPECT_EQ(scsi.lost_nexuses.size(), 1u);
@@ -435,11 +438,7 @@ TEST_F(ConnectionTest, LogoutEndsTheNexusBeforeTheConnectionIsTornDown) {
 
 TEST_F(ConnectionTest, LogoutForRecoveryIsNotSupportedAtErl0) {
   auto& i = logged_in();
-  wire::LogoutRequest lo;
-  lo.immediate = true;
-  lo.reason_code = wire::LogoutRequest::RemoveConnectionForRecovery;
-  lo.cmd_sn = i.cmd_sn();
-  const auto out = i.exchange(wire::Pdu(lo));
+  const auto out = logout(i, 0, wire::LogoutRequest::RemoveConnectionForRecovery);
   EXPECT_EQ(std::get<wire::LogoutResponse>(out.at(0)).response, 2);
   EXPECT_FALSE(i.connection().wants_close());
 }
